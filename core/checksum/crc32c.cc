@@ -13,16 +13,27 @@ namespace {
 // Castagnoli polynomial, reflected input and output, initial value and final XOR all ones.
 using BoostCrc32c = boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true>;
 
+uint32_t reverse_bits(uint32_t value) {
+  uint32_t reversed = 0;
+  for (int bit = 0; bit < 32; ++bit) {
+    reversed = (reversed << 1) | (value & 1u);
+    value >>= 1;
+  }
+  return reversed;
+}
+
 uint32_t extend_portable(uint32_t crc, const std::byte* data, size_t size) {
-  // Boost applies the final XOR on checksum(); feeding it the un-XORed running state resumes it.
-  BoostCrc32c engine(crc ^ 0xFFFFFFFFu);
+  // To resume, the engine starts from the running register (the CRC before its final XOR).
+  // crc_optimal's constructor takes the remainder in unreflected order and reflects it itself,
+  // so the register is handed over bit-reversed.
+  BoostCrc32c engine(reverse_bits(crc ^ 0xFFFFFFFFu));
   engine.process_bytes(data, size);
   return engine.checksum();
 }
 
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const std::byte* data,
-                                                         size_t size) {
+                                                        size_t size) {
   uint64_t state = ~crc;
   while (size >= 8) {
     uint64_t word;
@@ -63,13 +74,17 @@ uint32_t crc32c_extend(uint32_t crc, std::span<const std::byte> data) {
   return kExtend(crc, data.data(), data.size());
 }
 
-uint32_t crc32c(std::span<const std::byte> data) { return crc32c_extend(0, data); }
+uint32_t crc32c(std::span<const std::byte> data) {
+  return crc32c_extend(0, data);
+}
 
 uint32_t crc32c(std::string_view data) {
   return crc32c(std::as_bytes(std::span<const char>(data.data(), data.size())));
 }
 
-bool crc32c_uses_hardware() { return kExtend != &extend_portable; }
+bool crc32c_uses_hardware() {
+  return kExtend != &extend_portable;
+}
 
 namespace detail {
 uint32_t crc32c_extend_portable(uint32_t crc, std::span<const std::byte> data) {

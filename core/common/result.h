@@ -13,7 +13,7 @@ namespace sluice {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}        // NOLINT: implicit
   Result(Status status) : state_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     assert(!std::get<1>(state_).is_ok() && "a Result cannot hold an ok Status without a value");
   }
@@ -56,8 +56,8 @@ class [[nodiscard]] Result {
 
 // SLUICE_ASSIGN_OR_RETURN(auto x, expr): evaluates expr (a Result); on error returns its Status
 // from the enclosing function, otherwise moves the value into the declaration.
-#define SLUICE_ASSIGN_OR_RETURN(decl, expr)                                      \
-  auto SLUICE_CONCAT(sluice_result_, __LINE__) = (expr);                         \
-  if (!SLUICE_CONCAT(sluice_result_, __LINE__).is_ok())                          \
-    return SLUICE_CONCAT(sluice_result_, __LINE__).status();                     \
+#define SLUICE_ASSIGN_OR_RETURN(decl, expr)                  \
+  auto SLUICE_CONCAT(sluice_result_, __LINE__) = (expr);     \
+  if (!SLUICE_CONCAT(sluice_result_, __LINE__).is_ok())      \
+    return SLUICE_CONCAT(sluice_result_, __LINE__).status(); \
   decl = std::move(SLUICE_CONCAT(sluice_result_, __LINE__)).value()

@@ -11,17 +11,17 @@ namespace sluice {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // the caller passed something malformed (bad config, bad bytes)
-  kNotFound,          // a named thing does not exist
-  kAlreadyExists,     // a thing that must be unique exists already
-  kCorruption,        // stored or received data failed a consistency check
-  kIoError,           // the operating system refused a read, write or sync
-  kUnavailable,       // a peer or resource is temporarily unreachable; retrying may help
-  kResourceExhausted, // out of space, memory or quota
-  kFailedPrecondition,// the system is not in a state that allows the operation
-  kUnsupported,       // a valid request this build or component cannot serve
-  kAborted,           // stopped on purpose (shutdown)
-  kInternal,          // a bug: an invariant did not hold
+  kInvalidArgument,     // the caller passed something malformed (bad config, bad bytes)
+  kNotFound,            // a named thing does not exist
+  kAlreadyExists,       // a thing that must be unique exists already
+  kCorruption,          // stored or received data failed a consistency check
+  kIoError,             // the operating system refused a read, write or sync
+  kUnavailable,         // a peer or resource is temporarily unreachable; retrying may help
+  kResourceExhausted,   // out of space, memory or quota
+  kFailedPrecondition,  // the system is not in a state that allows the operation
+  kUnsupported,         // a valid request this build or component cannot serve
+  kAborted,             // stopped on purpose (shutdown)
+  kInternal,            // a bug: an invariant did not hold
 };
 
 std::string_view status_code_name(StatusCode code);
@@ -35,7 +35,9 @@ class [[nodiscard]] Status {
   static Status invalid_argument(std::string message) {
     return {StatusCode::kInvalidArgument, std::move(message)};
   }
-  static Status not_found(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }
+  static Status not_found(std::string message) {
+    return {StatusCode::kNotFound, std::move(message)};
+  }
   static Status already_exists(std::string message) {
     return {StatusCode::kAlreadyExists, std::move(message)};
   }
@@ -56,7 +58,9 @@ class [[nodiscard]] Status {
     return {StatusCode::kUnsupported, std::move(message)};
   }
   static Status aborted(std::string message) { return {StatusCode::kAborted, std::move(message)}; }
-  static Status internal(std::string message) { return {StatusCode::kInternal, std::move(message)}; }
+  static Status internal(std::string message) {
+    return {StatusCode::kInternal, std::move(message)};
+  }
 
   bool is_ok() const { return code_ == StatusCode::kOk; }
   explicit operator bool() const { return is_ok(); }
@@ -77,8 +81,8 @@ class [[nodiscard]] Status {
 }  // namespace sluice
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define SLUICE_RETURN_IF_ERROR(expr)               \
-  do {                                             \
-    ::sluice::Status sluice_status_ = (expr);      \
+#define SLUICE_RETURN_IF_ERROR(expr)                    \
+  do {                                                  \
+    ::sluice::Status sluice_status_ = (expr);           \
     if (!sluice_status_.is_ok()) return sluice_status_; \
   } while (false)

@@ -15,17 +15,25 @@ namespace {
 
 std::string_view type_name(const toml::value& value) {
   switch (value.type()) {
-    case toml::value_t::boolean: return "a boolean";
-    case toml::value_t::integer: return "an integer";
-    case toml::value_t::floating: return "a float";
-    case toml::value_t::string: return "a string";
-    case toml::value_t::array: return "an array";
-    case toml::value_t::table: return "a table";
+    case toml::value_t::boolean:
+      return "a boolean";
+    case toml::value_t::integer:
+      return "an integer";
+    case toml::value_t::floating:
+      return "a float";
+    case toml::value_t::string:
+      return "a string";
+    case toml::value_t::array:
+      return "an array";
+    case toml::value_t::table:
+      return "a table";
     case toml::value_t::offset_datetime:
     case toml::value_t::local_datetime:
     case toml::value_t::local_date:
-    case toml::value_t::local_time: return "a date/time";
-    case toml::value_t::empty: return "empty";
+    case toml::value_t::local_time:
+      return "a date/time";
+    case toml::value_t::empty:
+      return "empty";
   }
   return "an unknown type";
 }
@@ -108,12 +116,15 @@ size_t ConfigDocument::warn_unknown_keys() const {
   return unknown.size();
 }
 
-bool ConfigSection::has(std::string_view key) const { return find(key) != nullptr; }
+bool ConfigSection::has(std::string_view key) const {
+  return find(key) != nullptr;
+}
 
 std::vector<std::string> ConfigSection::keys() const {
   std::vector<std::string> names;
   if (table_ == nullptr) return names;
-  for (const auto& entry : table_->as_table()) names.push_back(entry.first);
+  for (const auto& entry : table_->as_table())
+    names.push_back(entry.first);
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -138,7 +149,9 @@ void ConfigSection::mark_opaque(std::string_view key) {
   document_->opaque_subtrees_.insert(child_path(key));
 }
 
-const toml::value* ConfigSection::raw(std::string_view key) const { return find(key); }
+const toml::value* ConfigSection::raw(std::string_view key) const {
+  return find(key);
+}
 
 Status ConfigSection::error(std::string_view key, std::string_view message) const {
   const toml::value* value = find(key);

@@ -57,8 +57,8 @@ class ConfigDocument : public std::enable_shared_from_this<ConfigDocument> {
 
   toml::value root_;
   std::string source_name_;
-  std::set<std::string> consulted_;       // dotted paths read by the program
-  std::set<std::string> opaque_subtrees_; // tables handed whole to someone else (plugin configs)
+  std::set<std::string> consulted_;        // dotted paths read by the program
+  std::set<std::string> opaque_subtrees_;  // tables handed whole to someone else (plugin configs)
 };
 
 class ConfigSection {

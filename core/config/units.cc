@@ -13,14 +13,14 @@ namespace sluice::config {
 namespace {
 
 Status bad_duration(std::string_view text, std::string_view why) {
-  return Status::invalid_argument(
-      fmt::format("'{}' is not a duration ({}); examples: \"300ms\", \"10s\", \"8h\", \"1h30m\"",
-                  text, why));
+  return Status::invalid_argument(fmt::format(
+      "'{}' is not a duration ({}); examples: \"300ms\", \"10s\", \"8h\", \"1h30m\"", text, why));
 }
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -44,8 +44,9 @@ Result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   double total = 0;
   while (!rest.empty()) {
     size_t number_end = 0;
-    while (number_end < rest.size() &&
-           (std::isdigit(static_cast<unsigned char>(rest[number_end])) || rest[number_end] == '.')) {
+    while (
+        number_end < rest.size() &&
+        (std::isdigit(static_cast<unsigned char>(rest[number_end])) || rest[number_end] == '.')) {
       ++number_end;
     }
     if (number_end == 0) return bad_duration(text, "expected a number");
@@ -99,7 +100,8 @@ Result<uint64_t> parse_byte_size(std::string_view text) {
   }};
   const std::string normalized = lower(text);
   size_t position = 0;
-  while (position < normalized.size() && std::isspace(static_cast<unsigned char>(normalized[position])))
+  while (position < normalized.size() &&
+         std::isspace(static_cast<unsigned char>(normalized[position])))
     ++position;
   const size_t number_start = position;
   while (position < normalized.size() &&
@@ -111,10 +113,12 @@ Result<uint64_t> parse_byte_size(std::string_view text) {
   for (size_t i = number_start; i < position; ++i) {
     if (normalized[i] != ',') number.push_back(normalized[i]);
   }
-  while (position < normalized.size() && std::isspace(static_cast<unsigned char>(normalized[position])))
+  while (position < normalized.size() &&
+         std::isspace(static_cast<unsigned char>(normalized[position])))
     ++position;
   std::string unit = normalized.substr(position);
-  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back())))
+    unit.pop_back();
   if (number.empty() || number == ".") {
     return Status::invalid_argument(
         fmt::format("'{}' is not a byte size; examples: \"10 GiB\", \"512MB\", \"1048576\"", text));

@@ -19,8 +19,12 @@ inline constexpr int64_t kMaxLogical = kLogicalMask;
 constexpr int64_t compose(int64_t physical_ms, int64_t logical) {
   return (physical_ms << kPhysicalShiftBits) | (logical & kLogicalMask);
 }
-constexpr int64_t physical_ms(int64_t ts) { return ts >> kPhysicalShiftBits; }
-constexpr int64_t logical(int64_t ts) { return ts & kLogicalMask; }
+constexpr int64_t physical_ms(int64_t ts) {
+  return ts >> kPhysicalShiftBits;
+}
+constexpr int64_t logical(int64_t ts) {
+  return ts & kLogicalMask;
+}
 
 // The TSO of a wall-clock instant with logical part 0.
 int64_t from_time(std::chrono::system_clock::time_point time);
