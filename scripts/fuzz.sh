@@ -58,6 +58,16 @@ for target in "${targets[@]}"; do
   fi
   [ "$build_only" = 1 ] && continue
   mkdir -p "$out/corpus/$target"
+  # Inputs that once crashed a target are replayed first (tests/fuzz/regressions/<target>-*).
+  regressions=("$SLUICE_ROOT"/tests/fuzz/regressions/"$target"-*)
+  if [ -e "${regressions[0]}" ]; then
+    if ! "$binary" "${regressions[@]}" > "$out/$target.regressions.log" 2>&1; then
+      echo "fuzz: $target fails a saved regression input; log: $out/$target.regressions.log" >&2
+      tail -20 "$out/$target.regressions.log" >&2
+      status=1
+      continue
+    fi
+  fi
   echo "fuzz: running $target for ${seconds}s"
   if ! (cd "$out" && "$binary" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
           -artifact_prefix="$out/$target-" "$out/corpus/$target" > "$out/$target.log" 2>&1); then

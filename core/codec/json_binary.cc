@@ -45,7 +45,11 @@ Result<size_t> value_length(JsonType type, std::string_view value) {
     case JsonType::kObject:
     case JsonType::kArray: {
       if (value.size() < kHeaderSize) return corrupt("container header truncated");
-      return static_cast<size_t>(u32_at(value, 4));
+      const uint32_t size = u32_at(value, 4);
+      // The size counts the header itself, so anything smaller is corrupt (found by fuzzing).
+      if (size < kHeaderSize)
+        return corrupt(fmt::format("container size {} is below its header", size));
+      return static_cast<size_t>(size);
     }
     case JsonType::kLiteral:
       return size_t{1};

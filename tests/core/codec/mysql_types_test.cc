@@ -107,6 +107,9 @@ TEST(JsonBinary, MalformedInputIsRejected) {
   EXPECT_FALSE(json_binary_to_text(std::string("\x42", 1)).is_ok());
   EXPECT_FALSE(json_binary_to_text(std::string("\x04\x09", 2)).is_ok());
   EXPECT_FALSE(json_text_to_binary("{not json").is_ok());
+  // Found by datum_fuzzer: an array whose size (0) is below its own 8-byte header.
+  EXPECT_FALSE(
+      json_binary_length(std::string("\x03\x03\x2B\x00\x00\x00\x00\x00\x00\x08", 10)).is_ok());
 }
 
 TEST(JsonBinary, DeepNestingIsBounded) {
