@@ -31,6 +31,42 @@ class ByteReader {
   Result<uint64_t> read_uvarint(std::string_view what);
   Result<int64_t> read_varint(std::string_view what);
 
+  // Fast paths for hot loops: false (and nothing consumed) when the input is short or malformed;
+  // the caller then reports with error(). Inline, no Status on success.
+  bool next_u8(uint8_t& out) {
+    if (position_ >= bytes_.size()) return false;
+    out = static_cast<uint8_t>(bytes_[position_++]);
+    return true;
+  }
+  bool next_bytes(size_t count, std::string_view& out) {
+    if (bytes_.size() - position_ < count) return false;
+    out = bytes_.substr(position_, count);
+    position_ += count;
+    return true;
+  }
+  bool next_uvarint(uint64_t& out) {
+    uint64_t value = 0;
+    size_t at = position_;
+    for (int shift = 0, index = 0; at < bytes_.size(); shift += 7, ++index) {
+      const auto byte = static_cast<uint8_t>(bytes_[at++]);
+      if (index == 9 && byte > 1) return false;  // overflows 64 bits
+      value |= static_cast<uint64_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) {
+        position_ = at;
+        out = value;
+        return true;
+      }
+    }
+    return false;
+  }
+  bool next_varint(int64_t& out) {
+    uint64_t zigzag = 0;
+    if (!next_uvarint(zigzag)) return false;
+    out = static_cast<int64_t>(zigzag >> 1);
+    if ((zigzag & 1) != 0) out = ~out;
+    return true;
+  }
+
   // A Corruption status "<what> at offset N: <detail>".
   Status error(std::string_view what, std::string_view detail) const;
 

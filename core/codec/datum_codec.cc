@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/codec/datum_view.h"
 #include "core/codec/json_binary.h"
 #include "core/codec/mysql_decimal.h"
 
@@ -78,29 +79,40 @@ void append_compact_bytes(std::string& out, std::string_view bytes) {
   out.append(bytes);
 }
 
-Result<Datum> decode_datum(ByteReader& reader) {
-  SLUICE_ASSIGN_OR_RETURN(uint8_t flag, reader.read_u8("datum flag"));
+Status decode_datum_view(ByteReader& reader, DatumView& out, std::string& scratch) {
+  out = DatumView{};
+  uint8_t flag = 0;
+  if (!reader.next_u8(flag)) return reader.error("datum flag", "truncated (need 1 byte, have 0)");
   switch (static_cast<DatumFlag>(flag)) {
     case DatumFlag::kNil:
-      return Datum::null();
+      return Status::ok();
     case DatumFlag::kBytes: {
-      SLUICE_ASSIGN_OR_RETURN(std::string bytes, read_memcomparable_bytes(reader));
-      return Datum::from_bytes(std::move(bytes));
+      SLUICE_ASSIGN_OR_RETURN(scratch, read_memcomparable_bytes(reader));
+      out.kind = DatumKind::kBytes;
+      out.bytes = scratch;
+      return Status::ok();
     }
     case DatumFlag::kCompactBytes: {
-      SLUICE_ASSIGN_OR_RETURN(int64_t length, reader.read_varint("compact bytes length"));
+      int64_t length = 0;
+      if (!reader.next_varint(length)) return reader.error("compact bytes length", "bad varint");
       if (length < 0) return reader.error("compact bytes", "negative length");
-      SLUICE_ASSIGN_OR_RETURN(std::string_view bytes,
-                              reader.read_bytes(static_cast<size_t>(length), "compact bytes"));
-      return Datum::from_bytes(std::string(bytes));
+      if (!reader.next_bytes(static_cast<size_t>(length), out.bytes)) {
+        return reader.error("compact bytes", fmt::format("truncated (need {} bytes, have {})",
+                                                         length, reader.remaining()));
+      }
+      out.kind = DatumKind::kBytes;
+      return Status::ok();
     }
     case DatumFlag::kInt: {
       SLUICE_ASSIGN_OR_RETURN(uint64_t bits, reader.read_u64_be("int datum"));
-      return Datum::from_int64(static_cast<int64_t>(bits ^ kSignMask));
+      out.kind = DatumKind::kInt64;
+      out.i64 = static_cast<int64_t>(bits ^ kSignMask);
+      return Status::ok();
     }
     case DatumFlag::kUint: {
-      SLUICE_ASSIGN_OR_RETURN(uint64_t bits, reader.read_u64_be("uint datum"));
-      return Datum::from_uint64(bits);
+      SLUICE_ASSIGN_OR_RETURN(out.u64, reader.read_u64_be("uint datum"));
+      out.kind = DatumKind::kUint64;
+      return Status::ok();
     }
     case DatumFlag::kFloat: {
       SLUICE_ASSIGN_OR_RETURN(uint64_t bits, reader.read_u64_be("float datum"));
@@ -109,42 +121,91 @@ Result<Datum> decode_datum(ByteReader& reader) {
       } else {
         bits = ~bits;
       }
-      double value;
-      std::memcpy(&value, &bits, sizeof(value));
-      return Datum::from_float64(value);
+      std::memcpy(&out.f64, &bits, sizeof(out.f64));
+      out.kind = DatumKind::kFloat64;
+      return Status::ok();
     }
     case DatumFlag::kDecimal: {
       SLUICE_ASSIGN_OR_RETURN(uint8_t precision, reader.read_u8("decimal precision"));
       SLUICE_ASSIGN_OR_RETURN(uint8_t scale, reader.read_u8("decimal scale"));
-      SLUICE_ASSIGN_OR_RETURN(std::string text, read_decimal_binary(reader, precision, scale));
-      return Datum::from_decimal(std::move(text), precision, scale);
+      const int size = decimal_binary_size(precision, scale);
+      if (size < 0) {
+        return reader.error("decimal", fmt::format("invalid DECIMAL({},{})", precision, scale));
+      }
+      SLUICE_ASSIGN_OR_RETURN(out.bytes,
+                              reader.read_bytes(static_cast<size_t>(size), "decimal value"));
+      out.kind = DatumKind::kDecimal;
+      out.precision = precision;
+      out.scale = scale;
+      return Status::ok();
     }
     case DatumFlag::kDuration: {
       SLUICE_ASSIGN_OR_RETURN(uint64_t bits, reader.read_u64_be("duration datum"));
-      return Datum::from_duration(static_cast<int64_t>(bits ^ kSignMask));
+      out.kind = DatumKind::kDuration;
+      out.i64 = static_cast<int64_t>(bits ^ kSignMask);
+      return Status::ok();
     }
     case DatumFlag::kVarint: {
-      SLUICE_ASSIGN_OR_RETURN(int64_t value, reader.read_varint("varint datum"));
-      return Datum::from_int64(value);
+      if (!reader.next_varint(out.i64))
+        return reader.error("varint datum", "bad or truncated varint");
+      out.kind = DatumKind::kInt64;
+      return Status::ok();
     }
     case DatumFlag::kUvarint: {
-      SLUICE_ASSIGN_OR_RETURN(uint64_t value, reader.read_uvarint("uvarint datum"));
-      return Datum::from_uint64(value);
+      if (!reader.next_uvarint(out.u64)) {
+        return reader.error("uvarint datum", "bad or truncated varint");
+      }
+      out.kind = DatumKind::kUint64;
+      return Status::ok();
     }
     case DatumFlag::kJson: {
       auto length = json_binary_length(reader.rest());
       if (!length.is_ok()) return reader.error("json datum", length.status().message());
-      SLUICE_ASSIGN_OR_RETURN(std::string_view bytes, reader.read_bytes(*length, "json datum"));
-      return Datum::from_json_binary(std::string(bytes));
+      SLUICE_ASSIGN_OR_RETURN(out.bytes, reader.read_bytes(*length, "json datum"));
+      out.kind = DatumKind::kJson;
+      return Status::ok();
     }
-    case DatumFlag::kMax: {
-      Datum datum;
-      datum.kind = DatumKind::kMaxValue;
-      return datum;
-    }
+    case DatumFlag::kMax:
+      out.kind = DatumKind::kMaxValue;
+      return Status::ok();
   }
   return Status::corruption(
       fmt::format("datum flag at offset {}: unknown flag {}", reader.position() - 1, flag));
+}
+
+Status skip_datum(ByteReader& reader) {
+  DatumView ignored;
+  std::string scratch;
+  return decode_datum_view(reader, ignored, scratch);
+}
+
+Result<Datum> decode_datum(ByteReader& reader) {
+  DatumView view;
+  std::string scratch;
+  SLUICE_RETURN_IF_ERROR(decode_datum_view(reader, view, scratch));
+  Datum datum;
+  datum.kind = view.kind;
+  datum.i64 = view.i64;
+  datum.u64 = view.u64;
+  datum.f64 = view.f64;
+  switch (view.kind) {
+    case DatumKind::kBytes:
+    case DatumKind::kJson:
+      datum.text = std::string(view.bytes);
+      break;
+    case DatumKind::kDecimal: {
+      char text[kMaxDecimalTextSize];
+      SLUICE_ASSIGN_OR_RETURN(size_t length,
+                              format_decimal_binary(view.bytes, view.precision, view.scale, text));
+      datum.text.assign(text, length);
+      datum.precision = view.precision;
+      datum.scale = view.scale;
+      break;
+    }
+    default:
+      break;
+  }
+  return datum;
 }
 
 Result<std::vector<Datum>> decode_datums(std::string_view bytes) {

@@ -4,6 +4,9 @@
 
 #include <array>
 #include <cctype>
+#include <cstring>
+
+#include "core/codec/datum_view.h"
 
 namespace sluice::codec {
 namespace {
@@ -18,13 +21,6 @@ constexpr std::array<uint32_t, 10> kPowersOfTen = {
 bool valid(int precision, int scale) {
   return precision >= 1 && precision <= kMaxDecimalPrecision && scale >= 0 &&
          scale <= kMaxDecimalScale && scale <= precision;
-}
-
-uint32_t load_be(std::string_view bytes) {
-  uint32_t value = 0;
-  for (char byte : bytes)
-    value = (value << 8) | static_cast<uint8_t>(byte);
-  return value;
 }
 
 void store_be(std::string& out, uint32_t value, int size) {
@@ -73,60 +69,102 @@ int decimal_binary_size(int precision, int scale) {
          kDigitBytes[scale % kDigitsPerWord];
 }
 
-Result<std::string> read_decimal_binary(ByteReader& reader, int precision, int scale) {
+Result<size_t> format_decimal_binary(std::string_view raw, int precision, int scale, char* out) {
   if (!valid(precision, scale)) {
-    return reader.error("decimal", fmt::format("invalid DECIMAL({},{})", precision, scale));
+    return Status::corruption(fmt::format("decimal: invalid DECIMAL({},{})", precision, scale));
   }
   const int size = decimal_binary_size(precision, scale);
-  SLUICE_ASSIGN_OR_RETURN(std::string_view raw,
-                          reader.read_bytes(static_cast<size_t>(size), "decimal value"));
-  std::string bytes(raw);
-  // The top bit of the first byte is set for non-negative numbers; negative numbers store every
-  // byte inverted.
-  const bool negative = (static_cast<uint8_t>(bytes[0]) & 0x80) == 0;
-  bytes[0] = static_cast<char>(bytes[0] ^ 0x80);
-  if (negative) {
-    for (char& byte : bytes)
-      byte = static_cast<char>(~byte);
+  if (raw.size() < static_cast<size_t>(size)) {
+    return Status::corruption(fmt::format("decimal: {} bytes, DECIMAL({},{}) needs {}", raw.size(),
+                                          precision, scale, size));
   }
-
-  const int integer_digits = precision - scale;
-  const int leading_digits = integer_digits % kDigitsPerWord;
-  const int trailing_digits = scale % kDigitsPerWord;
-  std::string_view cursor(bytes);
-  std::string integer;
-  std::string fraction;
-  auto take_group = [&](int digits, std::string& out) -> Status {
+  // The top bit of the first byte is set for non-negative numbers; negative numbers store every
+  // byte inverted. `mask` undoes both as bytes are read.
+  const bool negative = (static_cast<uint8_t>(raw[0]) & 0x80) == 0;
+  const uint8_t mask = negative ? 0xFF : 0x00;
+  size_t at = 0;
+  auto next_byte = [&]() {
+    uint8_t byte = static_cast<uint8_t>(raw[at]);
+    if (at == 0) byte ^= 0x80;
+    ++at;
+    return static_cast<uint8_t>(byte ^ mask);
+  };
+  auto read_group = [&](int digits, uint32_t& value) -> Status {
     const int group_bytes = digits == kDigitsPerWord ? kWordBytes : kDigitBytes[digits];
-    const uint32_t value = load_be(cursor.substr(0, static_cast<size_t>(group_bytes)));
-    cursor.remove_prefix(static_cast<size_t>(group_bytes));
+    value = 0;
+    for (int i = 0; i < group_bytes; ++i)
+      value = (value << 8) | next_byte();
     if (value >= kPowersOfTen[digits]) {
       return Status::corruption(
           fmt::format("decimal: group value {} does not fit {} digits (DECIMAL({},{}))", value,
                       digits, precision, scale));
     }
-    out += fmt::format("{:0{}d}", value, digits);
     return Status::ok();
   };
-  if (leading_digits > 0) SLUICE_RETURN_IF_ERROR(take_group(leading_digits, integer));
+  // Digits are written right-aligned per group, then leading zeros of the integer part trimmed.
+  char digits_buffer[kMaxDecimalPrecision + kDigitsPerWord];
+  size_t digit_count = 0;
+  auto put_digits = [&](uint32_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i) {
+      digits_buffer[digit_count + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    digit_count += static_cast<size_t>(digits);
+  };
+  const int integer_digits = precision - scale;
+  const int leading_digits = integer_digits % kDigitsPerWord;
+  uint32_t value = 0;
+  if (leading_digits > 0) {
+    SLUICE_RETURN_IF_ERROR(read_group(leading_digits, value));
+    put_digits(value, leading_digits);
+  }
   for (int i = 0; i < integer_digits / kDigitsPerWord; ++i) {
-    SLUICE_RETURN_IF_ERROR(take_group(kDigitsPerWord, integer));
+    SLUICE_RETURN_IF_ERROR(read_group(kDigitsPerWord, value));
+    put_digits(value, kDigitsPerWord);
   }
+  const size_t integer_end = digit_count;
   for (int i = 0; i < scale / kDigitsPerWord; ++i) {
-    SLUICE_RETURN_IF_ERROR(take_group(kDigitsPerWord, fraction));
+    SLUICE_RETURN_IF_ERROR(read_group(kDigitsPerWord, value));
+    put_digits(value, kDigitsPerWord);
   }
-  if (trailing_digits > 0) SLUICE_RETURN_IF_ERROR(take_group(trailing_digits, fraction));
-
-  const size_t first_nonzero = integer.find_first_not_of('0');
-  integer = first_nonzero == std::string::npos ? "0" : integer.substr(first_nonzero);
-  const bool is_zero = integer == "0" && fraction.find_first_not_of('0') == std::string::npos;
-  std::string text = (negative && !is_zero) ? "-" : "";
-  text += integer;
+  if (scale % kDigitsPerWord > 0) {
+    SLUICE_RETURN_IF_ERROR(read_group(scale % kDigitsPerWord, value));
+    put_digits(value, scale % kDigitsPerWord);
+  }
+  size_t first = 0;
+  while (first < integer_end && digits_buffer[first] == '0')
+    ++first;
+  bool is_zero = true;
+  for (size_t i = first; i < digit_count; ++i) {
+    if (digits_buffer[i] != '0') is_zero = false;
+  }
+  size_t length = 0;
+  if (negative && !is_zero) out[length++] = '-';
+  if (first == integer_end) {
+    out[length++] = '0';
+  } else {
+    std::memcpy(out + length, digits_buffer + first, integer_end - first);
+    length += integer_end - first;
+  }
   if (scale > 0) {
-    text += '.';
-    text += fraction;
+    out[length++] = '.';
+    std::memcpy(out + length, digits_buffer + integer_end, digit_count - integer_end);
+    length += digit_count - integer_end;
   }
-  return text;
+  return length;
+}
+
+Result<std::string> read_decimal_binary(ByteReader& reader, int precision, int scale) {
+  if (!valid(precision, scale)) {
+    return reader.error("decimal", fmt::format("invalid DECIMAL({},{})", precision, scale));
+  }
+  SLUICE_ASSIGN_OR_RETURN(
+      std::string_view raw,
+      reader.read_bytes(static_cast<size_t>(decimal_binary_size(precision, scale)),
+                        "decimal value"));
+  char text[kMaxDecimalTextSize];
+  SLUICE_ASSIGN_OR_RETURN(size_t length, format_decimal_binary(raw, precision, scale, text));
+  return std::string(text, length);
 }
 
 Result<std::string> decimal_text_to_binary(std::string_view text, int precision, int scale) {

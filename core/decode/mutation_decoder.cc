@@ -2,67 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <unordered_map>
-
 #include "core/codec/byte_reader.h"
 #include "core/codec/datum_codec.h"
+#include "core/codec/datum_view.h"
 #include "core/codec/row_format.h"
 #include "core/decode/value_conversion.h"
 
 namespace sluice::decode {
 namespace {
 
-using codec::ColumnDatum;
-using codec::Datum;
-using DatumsById = std::unordered_map<int64_t, Datum>;
-
-// Decodes a row in either format into column id -> datum.
-Status read_row(std::string_view bytes, const schema::TableInfo& table, DatumsById& out) {
-  if (codec::is_new_row_format(bytes)) {
-    SLUICE_ASSIGN_OR_RETURN(auto columns, codec::parse_new_row(bytes));
-    for (const auto& raw : columns) {
-      if (raw.is_null) {
-        out[raw.column_id] = Datum::null();
-        continue;
-      }
-      const schema::ColumnInfo* column = table.find_column(raw.column_id);
-      if (column == nullptr) continue;  // a column this layout does not know (dropped)
-      SLUICE_ASSIGN_OR_RETURN(Datum datum,
-                              codec::decode_new_format_value(raw.bytes, new_format_kind(*column)));
-      out[raw.column_id] = std::move(datum);
-    }
-    return Status::ok();
-  }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnDatum> columns, codec::decode_old_row(bytes));
-  for (auto& column : columns)
-    out[column.column_id] = std::move(column.value);
-  return Status::ok();
-}
-
-Result<std::vector<NeutralValue>> to_values(const TableLayout& layout, const DatumsById& datums,
-                                            const Datum* handle) {
-  std::vector<NeutralValue> values;
-  values.reserve(layout.columns.size());
-  const schema::ColumnInfo* handle_column = layout.table->handle_column();
-  for (const LayoutColumn& column : layout.columns) {
-    const auto found = datums.find(column.source->id);
-    if (found != datums.end()) {
-      auto value = to_neutral(found->second, *column.source);
-      if (!value.is_ok()) return value.status();
-      values.push_back(std::move(value).value());
-    } else if (handle != nullptr && handle_column != nullptr &&
-               handle_column->id == column.source->id) {
-      // PK-is-handle tables leave the key out of the row; it is the handle (unsigned if the
-      // column is).
-      SLUICE_ASSIGN_OR_RETURN(NeutralValue value, to_neutral(*handle, *column.source));
-      values.push_back(std::move(value));
-    } else {
-      SLUICE_ASSIGN_OR_RETURN(NeutralValue value, missing_column_value(*column.source));
-      values.push_back(std::move(value));
-    }
-  }
-  return values;
-}
+using codec::DatumKind;
+using codec::DatumView;
 
 size_t handle_datum_count(const schema::TableInfo& table) {
   if (table.is_common_handle) {
@@ -70,6 +20,22 @@ size_t handle_datum_count(const schema::TableInfo& table) {
     return primary ? primary->columns.size() : 1;
   }
   return 1;
+}
+
+Result<int64_t> column_id_of(const DatumView& datum, size_t position) {
+  if (datum.kind == DatumKind::kInt64) return datum.i64;
+  if (datum.kind == DatumKind::kUint64 && datum.u64 <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(datum.u64);
+  }
+  return Status::corruption(fmt::format("row: column id at offset {} is a {} datum", position,
+                                        codec::datum_kind_name(datum.kind)));
+}
+
+void fill_missing(const TableLayout& layout, std::vector<sluice_value_t>& values,
+                  const std::vector<uint8_t>& filled, TextArena& arena) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!filled[i]) values[i] = missing_column_value(*layout.columns[i].source, arena);
+  }
 }
 
 }  // namespace
@@ -85,62 +51,136 @@ Result<std::shared_ptr<const TableLayout>> MutationDecoder::layout_for(int64_t t
   return it->second;
 }
 
+Status MutationDecoder::read_row(std::string_view bytes, const TableLayout& layout,
+                                 TextArena& arena, std::vector<sluice_value_t>& values,
+                                 std::vector<uint8_t>& filled,
+                                 std::vector<sluice_value_t>* second_values,
+                                 std::vector<uint8_t>* second_filled) {
+  if (codec::is_new_row_format(bytes)) {
+    SLUICE_ASSIGN_OR_RETURN(auto columns, codec::parse_new_row(bytes));
+    for (const auto& raw : columns) {
+      const int index = layout.index_of(raw.column_id);
+      if (index < 0) continue;  // a column this layout does not carry
+      const schema::ColumnInfo& column = *layout.columns[static_cast<size_t>(index)].source;
+      sluice_value_t value = null_value();
+      if (!raw.is_null) {
+        SLUICE_ASSIGN_OR_RETURN(codec::Datum datum,
+                                codec::decode_new_format_value(raw.bytes, new_format_kind(column)));
+        SLUICE_ASSIGN_OR_RETURN(value, to_value(datum, column, arena));
+      }
+      values[static_cast<size_t>(index)] = value;
+      filled[static_cast<size_t>(index)] = 1;
+    }
+    return Status::ok();
+  }
+  codec::ByteReader reader(bytes);
+  if (bytes.size() == 1 && bytes[0] == '\0') return Status::ok();  // the empty-row marker
+  DatumView datum;
+  while (!reader.empty()) {
+    const size_t position = reader.position();
+    SLUICE_RETURN_IF_ERROR(codec::decode_datum_view(reader, datum, scratch_));
+    SLUICE_ASSIGN_OR_RETURN(int64_t column_id, column_id_of(datum, position));
+    if (reader.empty()) {
+      return Status::corruption(
+          fmt::format("row: column id {} at offset {} has no value", column_id, position));
+    }
+    const int index = layout.index_of(column_id);
+    if (index < 0) {
+      // The extra handle (-1), or a column the layout does not carry (dropped, generated).
+      SLUICE_RETURN_IF_ERROR(codec::skip_datum(reader));
+      continue;
+    }
+    SLUICE_RETURN_IF_ERROR(codec::decode_datum_view(reader, datum, scratch_));
+    const auto slot = static_cast<size_t>(index);
+    std::vector<sluice_value_t>* target = &values;
+    std::vector<uint8_t>* target_filled = &filled;
+    if (filled[slot]) {
+      if (second_values == nullptr || (*second_filled)[slot]) {
+        return Status::corruption(fmt::format("row: column id {} appears too often", column_id));
+      }
+      target = second_values;
+      target_filled = second_filled;
+    }
+    SLUICE_ASSIGN_OR_RETURN((*target)[slot], to_value(datum, *layout.columns[slot].source, arena));
+    if (datum.kind == DatumKind::kBytes && datum.bytes.data() == scratch_.data()) {
+      (*target)[slot] = bytes_value(arena.copy(datum.bytes));  // scratch is reused: keep a copy
+    }
+    (*target_filled)[slot] = 1;
+  }
+  return Status::ok();
+}
+
 Status MutationDecoder::decode(const binlog::TableMutation& mutation, int64_t schema_version,
-                               std::vector<RowChange>& out) {
+                               std::vector<RowChange>& out, TextArena& arena) {
   SLUICE_ASSIGN_OR_RETURN(auto layout, layout_for(mutation.table_id(), schema_version));
   const schema::TableInfo& table = *layout->table;
-  const std::string where = fmt::format("table {}.{} (id {})", layout->schema_name,
-                                        layout->table_name, mutation.table_id());
+  const size_t width = layout->columns.size();
+  const schema::ColumnInfo* handle_column = table.handle_column();
+  const int handle_index = handle_column ? layout->index_of(handle_column->id) : -1;
 
   auto insert = [&](int index) -> Status {
     const std::string& bytes = mutation.inserted_rows(index);
     codec::ByteReader reader(bytes);
-    std::vector<Datum> handle;
+    DatumView handle;
     for (size_t i = 0; i < handle_datum_count(table); ++i) {
-      SLUICE_ASSIGN_OR_RETURN(Datum datum, codec::decode_datum(reader));
-      handle.push_back(std::move(datum));
+      SLUICE_RETURN_IF_ERROR(codec::decode_datum_view(reader, handle, scratch_));
     }
-    DatumsById datums;
-    SLUICE_RETURN_IF_ERROR(read_row(reader.rest(), table, datums));
+    if (handle.kind == DatumKind::kBytes && handle.bytes.data() == scratch_.data()) {
+      handle.bytes = arena.copy(handle.bytes);  // scratch is reused by read_row
+    }
     RowChange change;
     change.type = ChangeType::kInsert;
     change.layout = layout;
-    SLUICE_ASSIGN_OR_RETURN(
-        change.new_values,
-        to_values(*layout, datums, table.is_common_handle ? nullptr : &handle[0]));
+    change.new_values.assign(width, null_value());
+    filled_.assign(width, 0);
+    SLUICE_RETURN_IF_ERROR(
+        read_row(reader.rest(), *layout, arena, change.new_values, filled_, nullptr, nullptr));
+    // PK-is-handle tables leave the key out of the row: it is the handle (unsigned if the column
+    // is).
+    if (handle_index >= 0 && !filled_[static_cast<size_t>(handle_index)]) {
+      SLUICE_ASSIGN_OR_RETURN(change.new_values[static_cast<size_t>(handle_index)],
+                              to_value(handle, *handle_column, arena));
+      filled_[static_cast<size_t>(handle_index)] = 1;
+    }
+    fill_missing(*layout, change.new_values, filled_, arena);
     out.push_back(std::move(change));
     return Status::ok();
   };
   auto update = [&](int index) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(codec::UpdatedRow row,
-                            codec::decode_updated_row(mutation.updated_rows(index)));
-    DatumsById old_datums;
-    DatumsById new_datums;
-    for (auto& column : row.old_columns)
-      old_datums[column.column_id] = std::move(column.value);
-    for (auto& column : row.new_columns)
-      new_datums[column.column_id] = std::move(column.value);
     RowChange change;
     change.type = ChangeType::kUpdate;
     change.layout = layout;
-    SLUICE_ASSIGN_OR_RETURN(change.old_values, to_values(*layout, old_datums, nullptr));
-    SLUICE_ASSIGN_OR_RETURN(change.new_values, to_values(*layout, new_datums, nullptr));
+    change.old_values.assign(width, null_value());
+    change.new_values.assign(width, null_value());
+    filled_.assign(width, 0);
+    second_filled_.assign(width, 0);
+    SLUICE_RETURN_IF_ERROR(read_row(mutation.updated_rows(index), *layout, arena, change.old_values,
+                                    filled_, &change.new_values, &second_filled_));
+    fill_missing(*layout, change.old_values, filled_, arena);
+    fill_missing(*layout, change.new_values, second_filled_, arena);
     out.push_back(std::move(change));
     return Status::ok();
   };
   auto erase = [&](int index) -> Status {
-    DatumsById datums;
-    SLUICE_RETURN_IF_ERROR(read_row(mutation.deleted_rows(index), table, datums));
     RowChange change;
     change.type = ChangeType::kDelete;
     change.layout = layout;
-    SLUICE_ASSIGN_OR_RETURN(change.old_values, to_values(*layout, datums, nullptr));
+    change.old_values.assign(width, null_value());
+    filled_.assign(width, 0);
+    SLUICE_RETURN_IF_ERROR(read_row(mutation.deleted_rows(index), *layout, arena, change.old_values,
+                                    filled_, nullptr, nullptr));
+    fill_missing(*layout, change.old_values, filled_, arena);
     out.push_back(std::move(change));
     return Status::ok();
   };
+  auto where = [&] {
+    return fmt::format("table {}.{} (id {})", layout->schema_name, layout->table_name,
+                       mutation.table_id());
+  };
   auto with_context = [&](Status status, std::string_view kind, int index) {
-    return status.is_ok() ? status
-                          : status.with_context(fmt::format("{}: {} row #{}", where, kind, index));
+    return status.is_ok()
+               ? status
+               : status.with_context(fmt::format("{}: {} row #{}", where(), kind, index));
   };
 
   if (mutation.sequence_size() == 0) {
@@ -163,7 +203,7 @@ Status MutationDecoder::decode(const binlog::TableMutation& mutation, int64_t sc
       case binlog::Insert:
         if (inserted >= mutation.inserted_rows_size()) {
           return Status::corruption(fmt::format("{}: sequence names insert #{} but there are {}",
-                                                where, inserted, mutation.inserted_rows_size()));
+                                                where(), inserted, mutation.inserted_rows_size()));
         }
         SLUICE_RETURN_IF_ERROR(with_context(insert(inserted), "inserted", inserted));
         ++inserted;
@@ -171,7 +211,7 @@ Status MutationDecoder::decode(const binlog::TableMutation& mutation, int64_t sc
       case binlog::Update:
         if (updated >= mutation.updated_rows_size()) {
           return Status::corruption(fmt::format("{}: sequence names update #{} but there are {}",
-                                                where, updated, mutation.updated_rows_size()));
+                                                where(), updated, mutation.updated_rows_size()));
         }
         SLUICE_RETURN_IF_ERROR(with_context(update(updated), "updated", updated));
         ++updated;
@@ -179,7 +219,7 @@ Status MutationDecoder::decode(const binlog::TableMutation& mutation, int64_t sc
       case binlog::DeleteRow:
         if (deleted >= mutation.deleted_rows_size()) {
           return Status::corruption(fmt::format("{}: sequence names delete #{} but there are {}",
-                                                where, deleted, mutation.deleted_rows_size()));
+                                                where(), deleted, mutation.deleted_rows_size()));
         }
         SLUICE_RETURN_IF_ERROR(with_context(erase(deleted), "deleted", deleted));
         ++deleted;
@@ -187,7 +227,7 @@ Status MutationDecoder::decode(const binlog::TableMutation& mutation, int64_t sc
       default:
         return Status::unsupported(
             fmt::format("{}: obsolete mutation type {} (DeleteID/DeletePK) carries no row image",
-                        where, static_cast<int>(mutation.sequence(s))));
+                        where(), static_cast<int>(mutation.sequence(s))));
     }
   }
   return Status::ok();

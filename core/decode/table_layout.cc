@@ -69,7 +69,7 @@ std::string type_name_of(uint8_t type, const std::string& charset) {
   return "unknown";
 }
 
-int TableLayout::index_of(int64_t column_id) const {
+int TableLayout::sparse_index_of(int64_t column_id) const {
   const auto it =
       std::lower_bound(id_to_index.begin(), id_to_index.end(), std::make_pair(column_id, -1));
   return (it != id_to_index.end() && it->first == column_id) ? it->second : -1;
@@ -125,6 +125,13 @@ std::shared_ptr<const TableLayout> build_layout(std::string schema_name,
     layout->columns.push_back(std::move(out));
   }
   std::sort(layout->id_to_index.begin(), layout->id_to_index.end());
+  for (const auto& [id, index] : layout->id_to_index) {
+    if (id < 0 || id >= kDenseIds) continue;
+    if (layout->dense_index.size() <= static_cast<size_t>(id)) {
+      layout->dense_index.resize(static_cast<size_t>(id) + 1, -1);
+    }
+    layout->dense_index[static_cast<size_t>(id)] = index;
+  }
 
   if (const schema::ColumnInfo* handle = table->handle_column()) {
     const int index = layout->index_of(handle->id);

@@ -30,6 +30,9 @@ struct LayoutKey {
   std::vector<uint32_t> column_indexes;
 };
 
+// Column ids below this are looked up in a flat array (TiDB assigns small ids).
+inline constexpr int64_t kDenseIds = 4096;
+
 struct TableLayout {
   std::string schema_name;
   std::string table_name;
@@ -39,8 +42,15 @@ struct TableLayout {
   std::vector<LayoutColumn> columns;
   std::vector<LayoutKey> keys;
   // Index into `columns` for a column id, -1 when the column carries no value.
-  int index_of(int64_t column_id) const;
+  int index_of(int64_t column_id) const {
+    if (column_id >= 0 && static_cast<uint64_t>(column_id) < dense_index.size()) {
+      return dense_index[static_cast<size_t>(column_id)];
+    }
+    return sparse_index_of(column_id);
+  }
+  int sparse_index_of(int64_t column_id) const;
   std::vector<std::pair<int64_t, int>> id_to_index;  // sorted by id
+  std::vector<int> dense_index;                      // by id, for ids below kDenseIds
 };
 
 // TiDB's TypeToStr: the SQL type name of a column type ("varbinary" for binary varchar, ...).

@@ -11,6 +11,26 @@
 namespace sluice::decode {
 namespace {
 
+int64_t i64(const sluice_value_t& v) {
+  EXPECT_EQ(v.kind, static_cast<uint32_t>(SLUICE_VALUE_INT64));
+  return v.as.i64;
+}
+uint64_t u64(const sluice_value_t& v) {
+  EXPECT_EQ(v.kind, static_cast<uint32_t>(SLUICE_VALUE_UINT64));
+  return v.as.u64;
+}
+double f64(const sluice_value_t& v) {
+  EXPECT_EQ(v.kind, static_cast<uint32_t>(SLUICE_VALUE_DOUBLE));
+  return v.as.f64;
+}
+std::string text(const sluice_value_t& v) {
+  EXPECT_EQ(v.kind, static_cast<uint32_t>(SLUICE_VALUE_BYTES));
+  return std::string(bytes_of(v));
+}
+bool is_null(const sluice_value_t& v) {
+  return v.kind == SLUICE_VALUE_NULL;
+}
+
 using codec::ColumnDatum;
 using codec::Datum;
 namespace type = schema::mysql_type;
@@ -104,8 +124,9 @@ TEST_F(MutationDecoderTest, InsertOfEveryTypeWithUnsignedHandle) {
   mutation.add_sequence(binlog::Insert);
 
   MutationDecoder decoder(tracker_);
+  TextArena arena;
   std::vector<RowChange> changes;
-  ASSERT_TRUE(decoder.decode(mutation, 2, changes).is_ok());
+  ASSERT_TRUE(decoder.decode(mutation, 2, changes, arena).is_ok());
   ASSERT_EQ(changes.size(), 1u);
   const RowChange& change = changes[0];
   EXPECT_EQ(change.type, ChangeType::kInsert);
@@ -113,15 +134,15 @@ TEST_F(MutationDecoderTest, InsertOfEveryTypeWithUnsignedHandle) {
   EXPECT_EQ(change.layout->table_name, "items");
   const auto& v = change.new_values;
   ASSERT_EQ(v.size(), 9u);
-  EXPECT_EQ(std::get<uint64_t>(v[0]), id);
-  EXPECT_EQ(std::get<std::string>(v[1]), "widget");
-  EXPECT_EQ(std::get<std::string>(v[2]), "19.90");
-  EXPECT_EQ(std::get<std::string>(v[3]), "2024-02-29 13:05:06.789");
-  EXPECT_EQ(std::get<std::string>(v[4]), "2024-03-01 00:00:01");
-  EXPECT_EQ(std::get<std::string>(v[5]), "-01:02:03");
-  EXPECT_EQ(std::get<uint64_t>(v[6]), 2u);
-  EXPECT_EQ(std::get<std::string>(v[7]), R"({"k": [1, "v"]})");
-  EXPECT_DOUBLE_EQ(std::get<double>(v[8]), 0.25);
+  EXPECT_EQ(u64(v[0]), id);
+  EXPECT_EQ(text(v[1]), "widget");
+  EXPECT_EQ(text(v[2]), "19.90");
+  EXPECT_EQ(text(v[3]), "2024-02-29 13:05:06.789");
+  EXPECT_EQ(text(v[4]), "2024-03-01 00:00:01");
+  EXPECT_EQ(text(v[5]), "-01:02:03");
+  EXPECT_EQ(u64(v[6]), 2u);
+  EXPECT_EQ(text(v[7]), R"({"k": [1, "v"]})");
+  EXPECT_DOUBLE_EQ(f64(v[8]), 0.25);
 
   const auto& layout = *change.layout;
   EXPECT_EQ(layout.columns[0].abi_flags & SLUICE_COLUMN_PRIMARY_KEY, SLUICE_COLUMN_PRIMARY_KEY);
@@ -160,20 +181,21 @@ TEST_F(MutationDecoderTest, SequenceOrderAcrossKinds) {
   mutation.add_sequence(binlog::Insert);
 
   MutationDecoder decoder(tracker_);
+  TextArena arena;
   std::vector<RowChange> changes;
-  ASSERT_TRUE(decoder.decode(mutation, 2, changes).is_ok());
+  ASSERT_TRUE(decoder.decode(mutation, 2, changes, arena).is_ok());
   ASSERT_EQ(changes.size(), 4u);
   EXPECT_EQ(changes[0].type, ChangeType::kInsert);
-  EXPECT_EQ(std::get<std::string>(changes[0].new_values[1]), "n1");
+  EXPECT_EQ(text(changes[0].new_values[1]), "n1");
   EXPECT_EQ(changes[1].type, ChangeType::kDelete);
-  EXPECT_EQ(std::get<uint64_t>(changes[1].old_values[0]), 7u);
+  EXPECT_EQ(u64(changes[1].old_values[0]), 7u);
   EXPECT_EQ(changes[2].type, ChangeType::kUpdate);
-  EXPECT_EQ(std::get<std::string>(changes[2].old_values[1]), "n1");
-  EXPECT_EQ(std::get<std::string>(changes[2].new_values[1]), "renamed");
+  EXPECT_EQ(text(changes[2].old_values[1]), "n1");
+  EXPECT_EQ(text(changes[2].new_values[1]), "renamed");
   EXPECT_EQ(changes[3].type, ChangeType::kInsert);
-  EXPECT_EQ(std::get<std::string>(changes[3].new_values[1]), "n2");
+  EXPECT_EQ(text(changes[3].new_values[1]), "n2");
   // Columns the rows did not carry are NULL (nullable, no default).
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(changes[0].new_values[2]));
+  EXPECT_TRUE(is_null(changes[0].new_values[2]));
 }
 
 TEST_F(MutationDecoderTest, TableWithoutIntKeyCarriesExtraHandle) {
@@ -192,10 +214,11 @@ TEST_F(MutationDecoderTest, TableWithoutIntKeyCarriesExtraHandle) {
   mutation.add_deleted_rows(deleted);
   mutation.add_sequence(binlog::DeleteRow);
   MutationDecoder decoder(tracker_);
+  TextArena arena;
   std::vector<RowChange> changes;
-  ASSERT_TRUE(decoder.decode(mutation, 3, changes).is_ok());
+  ASSERT_TRUE(decoder.decode(mutation, 3, changes, arena).is_ok());
   ASSERT_EQ(changes[0].old_values.size(), 2u);
-  EXPECT_EQ(std::get<int64_t>(changes[0].old_values[1]), 4);
+  EXPECT_EQ(i64(changes[0].old_values[1]), 4);
   EXPECT_TRUE(changes[0].layout->keys.empty());
 }
 
@@ -214,13 +237,14 @@ TEST_F(MutationDecoderTest, OlderSchemaVersionUsesOlderLayoutAndNewerFillsDefaul
   mutation.set_table_id(10);
   mutation.add_inserted_rows(row);
   MutationDecoder decoder(tracker_);
+  TextArena arena;
   std::vector<RowChange> before;
-  ASSERT_TRUE(decoder.decode(mutation, 4, before).is_ok());
+  ASSERT_TRUE(decoder.decode(mutation, 4, before, arena).is_ok());
   EXPECT_EQ(before[0].new_values.size(), 9u);
   std::vector<RowChange> after;
-  ASSERT_TRUE(decoder.decode(mutation, 5, after).is_ok());
+  ASSERT_TRUE(decoder.decode(mutation, 5, after, arena).is_ok());
   ASSERT_EQ(after[0].new_values.size(), 10u);
-  EXPECT_EQ(std::get<int64_t>(after[0].new_values[9]), 1);  // origin default
+  EXPECT_EQ(i64(after[0].new_values[9]), 1);  // origin default
 }
 
 TEST_F(MutationDecoderTest, ClusteredHandleAndNewRowFormat) {
@@ -252,30 +276,32 @@ TEST_F(MutationDecoderTest, ClusteredHandleAndNewRowFormat) {
   mutation.set_table_id(30);
   mutation.add_inserted_rows(row);
   MutationDecoder decoder(tracker_);
+  TextArena arena;
   std::vector<RowChange> changes;
-  auto status = decoder.decode(mutation, 6, changes);
+  auto status = decoder.decode(mutation, 6, changes, arena);
   ASSERT_TRUE(status.is_ok()) << status.to_string();
   const auto& v = changes[0].new_values;
-  EXPECT_EQ(std::get<std::string>(v[0]), "k");
-  EXPECT_EQ(std::get<int64_t>(v[1]), 2);
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(v[2]));
+  EXPECT_EQ(text(v[0]), "k");
+  EXPECT_EQ(i64(v[1]), 2);
+  EXPECT_TRUE(is_null(v[2]));
   ASSERT_EQ(changes[0].layout->keys.size(), 1u);
   EXPECT_EQ(changes[0].layout->keys[0].column_indexes, (std::vector<uint32_t>{0, 1}));
 }
 
 TEST_F(MutationDecoderTest, MalformedMutationsNameTheTableAndRow) {
   MutationDecoder decoder(tracker_);
+  TextArena arena;
   std::vector<RowChange> changes;
 
   binlog::TableMutation unknown;
   unknown.set_table_id(777);
-  auto status = decoder.decode(unknown, 2, changes);
+  auto status = decoder.decode(unknown, 2, changes, arena);
   EXPECT_EQ(status.message(), "not found table id 777");
 
   binlog::TableMutation garbage;
   garbage.set_table_id(10);
   garbage.add_inserted_rows(std::string("\x08\x02\x08", 3));
-  status = decoder.decode(garbage, 2, changes);
+  status = decoder.decode(garbage, 2, changes, arena);
   ASSERT_FALSE(status.is_ok());
   EXPECT_NE(status.message().find("app.items (id 10): inserted row #0"), std::string::npos)
       << status.message();
@@ -283,14 +309,14 @@ TEST_F(MutationDecoderTest, MalformedMutationsNameTheTableAndRow) {
   binlog::TableMutation short_sequence;
   short_sequence.set_table_id(10);
   short_sequence.add_sequence(binlog::Update);
-  status = decoder.decode(short_sequence, 2, changes);
+  status = decoder.decode(short_sequence, 2, changes, arena);
   ASSERT_FALSE(status.is_ok());
   EXPECT_NE(status.message().find("sequence names update #0"), std::string::npos);
 
   binlog::TableMutation obsolete;
   obsolete.set_table_id(10);
   obsolete.add_sequence(binlog::DeleteID);
-  EXPECT_EQ(decoder.decode(obsolete, 2, changes).code(), StatusCode::kUnsupported);
+  EXPECT_EQ(decoder.decode(obsolete, 2, changes, arena).code(), StatusCode::kUnsupported);
 
   // A value of the wrong kind for its column.
   std::string wrong;
@@ -300,7 +326,7 @@ TEST_F(MutationDecoderTest, MalformedMutationsNameTheTableAndRow) {
   binlog::TableMutation mismatched;
   mismatched.set_table_id(10);
   mismatched.add_inserted_rows(wrong);
-  status = decoder.decode(mismatched, 2, changes);
+  status = decoder.decode(mismatched, 2, changes, arena);
   ASSERT_FALSE(status.is_ok());
   EXPECT_NE(status.message().find("column 'price'"), std::string::npos) << status.message();
 }
