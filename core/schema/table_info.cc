@@ -207,9 +207,12 @@ Result<DbInfo> parse_db_info(const json& object) {
 
 Result<DdlJob> parse_ddl_job(std::string_view json_text) {
   const json object = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded() || !object.is_object()) {
-    return Status::invalid_argument("DDL job is not a JSON object");
-  }
+  if (object.is_discarded()) return Status::invalid_argument("DDL job is not a JSON object");
+  return parse_ddl_job_json(object);
+}
+
+Result<DdlJob> parse_ddl_job_json(const json& object) {
+  if (!object.is_object()) return Status::invalid_argument("DDL job is not a JSON object");
   DdlJob job;
   SLUICE_ASSIGN_OR_RETURN(job.id, required_number<int64_t>(object, "id", "DDL job"));
   SLUICE_ASSIGN_OR_RETURN(job.type, required_number<int>(object, "type", "DDL job"));

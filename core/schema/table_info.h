@@ -188,6 +188,7 @@ struct DdlJob {
 Result<TableInfo> parse_table_info(const nlohmann::json& json);
 Result<DbInfo> parse_db_info(const nlohmann::json& json);
 Result<DdlJob> parse_ddl_job(std::string_view json_text);
+Result<DdlJob> parse_ddl_job_json(const nlohmann::json& object);
 
 // TiDB-shaped JSON, for producers and snapshots.
 nlohmann::json to_json(const TableInfo& table);
