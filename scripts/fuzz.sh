@@ -29,7 +29,7 @@ launcher=$(command -v ccache || true)
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -fno-omit-frame-pointer -I"$SLUICE_ROOT" -I"$SLUICE_ROOT/plugin-api")
 codec_sources=("$SLUICE_ROOT"/core/codec/*.cc "$SLUICE_ROOT/core/common/status.cc")
-schema_sources=("$SLUICE_ROOT"/core/schema/*.cc)
+schema_sources=("$SLUICE_ROOT/core/schema/table_info.cc" "$SLUICE_ROOT/core/schema/schema_tracker.cc")
 
 # Library objects are compiled once (with -fsanitize=fuzzer-no-link) and shared by the targets.
 objects=()

@@ -265,6 +265,7 @@ typedef struct sluice_host_api {
   int32_t (*config_type)(const sluice_config_t* config, sluice_str_t key);
   sluice_status_t (*config_get_bool)(const sluice_config_t* config, sluice_str_t key, int32_t* out);
   sluice_status_t (*config_get_int)(const sluice_config_t* config, sluice_str_t key, int64_t* out);
+  /* Integers are accepted too (converted to double). */
   sluice_status_t (*config_get_double)(const sluice_config_t* config, sluice_str_t key,
                                        double* out);
   sluice_status_t (*config_get_string)(const sluice_config_t* config, sluice_str_t key,
@@ -276,7 +277,8 @@ typedef struct sluice_host_api {
                                        size_t* out);
   sluice_status_t (*config_get_string_at)(const sluice_config_t* config, sluice_str_t key,
                                           size_t index, sluice_str_t* out);
-  /* The instance's own name and the config file's location, for messages. */
+  /* The instance's own name (the `name` key of its [[sink]]/[[filter]]/[[translator]] entry),
+   * for messages. Valid as long as `ctx`. */
   sluice_str_t (*instance_name)(sluice_host_context_t* ctx);
 
   /* Memory the host frees (or the plugin frees with host_free): for results handed to the host. */
@@ -340,7 +342,9 @@ typedef struct sluice_sink_vtable {
   /* Hands over a batch. The sink may buffer; nothing is durable until flush says so. Required. */
   sluice_status_t (*write)(void* instance, const sluice_batch_t* batch);
   /* Makes everything written so far durable (or as much as it can) and reports, in
-   * *durable_ts, the commit_ts up to which every written transaction is durable. Required. */
+   * *durable_ts, the commit_ts up to which every written transaction is durable. On entry
+   * *durable_ts holds the watermark the host knows already, so a sink with nothing new to report
+   * may leave it unchanged. Required. */
   sluice_status_t (*flush)(void* instance, int64_t* durable_ts);
   /* Flushes what it can, stops its threads, disconnects. No write follows. Required. */
   sluice_status_t (*close)(void* instance);

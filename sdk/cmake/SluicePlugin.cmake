@@ -63,6 +63,10 @@ function(sluice_add_plugin)
   # against a frozen older header.
   target_include_directories(${target} BEFORE PRIVATE "${abi_include_dir}")
   target_link_libraries(${target} PRIVATE Sluice::sdk ${ARG_LIBRARIES})
+  # The same name and version the manifest records, for the registration macro, so the two never
+  # drift: SLUICE_SINK_PLUGIN(MySink, SLUICE_PLUGIN_NAME, SLUICE_PLUGIN_VERSION, ...).
+  target_compile_definitions(${target} PRIVATE SLUICE_PLUGIN_NAME="${ARG_NAME}"
+                                               SLUICE_PLUGIN_VERSION="${ARG_VERSION}")
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     OUTPUT_NAME "${ARG_NAME}"

@@ -334,7 +334,10 @@ translate = true
   ASSERT_TRUE(sink->open(0).is_ok());
   const Status status = sink->write(batch({5}));
   EXPECT_FALSE(status.is_ok());
-  EXPECT_THAT(status.message(), HasSubstr("sink 'out' (plugin recording-sink): write failed"));
+  // The translator's REJECTED reaches the host as REJECTED (sdk::StatusError), not as fatal.
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(),
+              HasSubstr("sink 'out' (plugin recording-sink): write rejected the data"));
   EXPECT_THAT(status.message(),
               HasSubstr("translator 'text' (plugin text-translator): encode failed (rejected): "
                         "cannot encode transaction 5"));

@@ -80,6 +80,18 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Carries a Status through code that throws (e.g. Host::translate): the boundary returns its code
+// and message unchanged, so a RETRY deep inside a call stays a RETRY.
+class StatusError : public std::exception {
+ public:
+  explicit StatusError(Status status) : status_(std::move(status)) {}
+  const Status& status() const { return status_; }
+  const char* what() const noexcept override { return status_.message().c_str(); }
+
+ private:
+  Status status_;
+};
+
 // ------------------------------------------------------------------------------------------------
 // Views of the data model
 // ------------------------------------------------------------------------------------------------
@@ -336,11 +348,17 @@ class Config {
     }
     return items;
   }
-  // A secret resolved by the host (encrypted_<key>, or "${ENV}"); nullopt when absent.
+  // A secret resolved by the host (encrypted_<key>, or "${ENV}"); nullopt when neither `key` nor
+  // `encrypted_<key>` is set; ConfigError when one is set but cannot be resolved (the host logs
+  // why, e.g. an unset environment variable).
   std::optional<std::string> get_secret(std::string_view key) const {
     sluice_str_t out{};
-    if (api()->config_get_secret(config_, make_str(key), &out) != SLUICE_OK) return std::nullopt;
-    return std::string(view(out));
+    if (api()->config_get_secret(config_, make_str(key), &out) == SLUICE_OK) {
+      return std::string(view(out));
+    }
+    const std::string encrypted = "encrypted_" + std::string(key);
+    if (!has(key) && !has(encrypted)) return std::nullopt;
+    throw ConfigError("secret '" + std::string(key) + "' could not be resolved (see the host log)");
   }
 
   std::string string_or(std::string_view key, std::string fallback) const {
@@ -440,16 +458,21 @@ class Host {
   }
 
   // Encodes through the translator configured for this sink. The bytes are valid until the next
-  // translate() on this host handle. Throws std::runtime_error with the host's reason on failure.
+  // translate() on this host handle. On failure throws StatusError with the translator's code
+  // (RETRY stays RETRY); the host adds the translator's own message to the sink's error.
   std::string_view translate(const Transaction& transaction) const {
     sluice_str_t out{};
     const sluice_status_t status = api()->translate(context_, transaction.raw(), &out);
+    if (status == SLUICE_OK) return view(out);
     if (status == SLUICE_UNSUPPORTED) {
-      throw std::runtime_error("no translator is configured for sink '" +
-                               std::string(instance_name()) + "'");
+      throw StatusError(Status::unsupported("no translator is configured for sink '" +
+                                            std::string(instance_name()) + "'"));
     }
-    if (status != SLUICE_OK) throw std::runtime_error("translator failed");
-    return view(out);
+    const bool known =
+        status == SLUICE_RETRY || status == SLUICE_INVALID_CONFIG || status == SLUICE_REJECTED;
+    throw StatusError(Status(
+        known ? static_cast<Code>(status) : Code::kFatal,
+        "translation of transaction " + std::to_string(transaction.commit_ts()) + " failed"));
   }
   bool can_translate() const { return api()->struct_size > offsetof(sluice_host_api_t, translate); }
 
@@ -524,6 +547,9 @@ template <typename Body>
 sluice_status_t guarded(sluice_host_context_t* context, Body&& body) noexcept {
   try {
     return to_abi(context, body());
+  } catch (const StatusError& error) {
+    return to_abi(context, error.status().is_ok() ? Status::fatal("StatusError without an error")
+                                                  : error.status());
   } catch (const ConfigError& error) {
     report(context, error.what());
     return SLUICE_INVALID_CONFIG;

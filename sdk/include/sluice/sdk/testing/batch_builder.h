@@ -24,6 +24,7 @@ struct ColumnSpec {
   int32_t length = -1;
   int32_t decimals = -1;
   std::string charset;
+  std::string elements_text;  // ENUM/SET members joined by ','
 };
 
 struct KeySpec {
@@ -76,6 +77,14 @@ class BatchBuilder {
 
   size_t transaction_count() const { return transactions_.size(); }
 
+  // Positions number the transactions an instance receives; successive batches to one instance
+  // must continue the count (e.g. set_first_position(previous_batch_end)).
+  BatchBuilder& set_first_position(uint64_t position) {
+    first_position_ = position;
+    return *this;
+  }
+  uint64_t next_position() const { return first_position_ + transactions_.size(); }
+
   // Lays out the ABI structs. Call again after further additions.
   const sluice_batch_t* build() {
     abi_tables_.clear();
@@ -93,6 +102,7 @@ class BatchBuilder {
         abi.decimals = column.decimals;
         abi.type_name = str(column.type_name);
         abi.charset = str(column.charset);
+        abi.elements_text = str(column.elements_text);
         columns.push_back(abi);
       }
       auto& keys = abi_keys_.emplace_back();
@@ -121,7 +131,7 @@ class BatchBuilder {
     abi_values_.clear();
     abi_events_.clear();
     abi_transactions_.clear();
-    uint64_t position = 0;
+    uint64_t position = first_position_;
     for (const TransactionSpec& transaction : transactions_) {
       auto& events = abi_events_.emplace_back();
       for (const EventSpec& event : transaction.events) {
@@ -229,6 +239,7 @@ class BatchBuilder {
   std::deque<std::vector<sluice_event_t>> abi_events_;
   std::vector<sluice_transaction_t> abi_transactions_;
   sluice_batch_t batch_{};
+  uint64_t first_position_ = 0;
 };
 
 }  // namespace sluice::sdk::testing
