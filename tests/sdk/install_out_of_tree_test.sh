@@ -10,6 +10,7 @@ set -euo pipefail
 
 cmake_command=$1 build_dir=$2 source_dir=$3 work_dir=$4 cxx=$5 make_program=$6 launcher=${7:-}
 expected=$8
+sluice_binary=$9
 
 fail() {
   echo "FAILED: $*" >&2
@@ -82,3 +83,23 @@ if ! diff <(LC_ALL=C sort -u "$expected") <(LC_ALL=C sort -u "$work_dir/out.json
   fail "$work_dir/out.jsonl differs from $expected (< expected, > written)"
 fi
 echo "$(wc -l <"$work_dir/out.jsonl") lines, $(LC_ALL=C sort -u "$work_dir/out.jsonl" | wc -l) distinct, as expected"
+
+echo "== the real plugin host loads the out-of-tree plugin and feeds it transactions"
+mkdir -p "$work_dir/host-plugins"
+chmod 755 "$work_dir/host-plugins"
+cp "$library" "$manifest" "$work_dir/host-plugins/"
+rm -f "$work_dir/host-out.jsonl"
+cat >"$work_dir/host.toml" <<TOML
+plugins-dir = "$work_dir/host-plugins"
+[[sink]]
+name = "lines"
+plugin = "jsonl-file"
+[sink.config]
+path = "$work_dir/host-out.jsonl"
+TOML
+"$sluice_binary" plugins feed --config "$work_dir/host.toml" --transactions 7 --batch-size 3 |
+  tee "$work_dir/feed.txt" || fail "sluice plugins feed failed"
+grep -q "sink lines .* all acknowledged" "$work_dir/feed.txt" || fail "the host did not see every transaction acknowledged"
+[[ $(wc -l <"$work_dir/host-out.jsonl") -eq 7 ]] || fail "expected 7 JSON lines from the host, got $(wc -l <"$work_dir/host-out.jsonl")"
+grep -q '"customer":"customer-6"' "$work_dir/host-out.jsonl" || fail "the fed rows are not in $work_dir/host-out.jsonl"
+echo "the host fed 7 transactions to jsonl-file"
