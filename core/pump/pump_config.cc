@@ -1,0 +1,190 @@
+#include "core/pump/pump_config.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "core/config/config_document.h"
+#include "core/config/units.h"
+#include "core/net/http_server.h"
+
+namespace sluice::pump {
+namespace {
+
+using config::ConfigSection;
+
+Status read_seconds(ConfigSection& section, const char* key, std::chrono::seconds& out) {
+  int64_t value = out.count();
+  SLUICE_RETURN_IF_ERROR(section.read(key, value));
+  if (value <= 0) return section.error(key, fmt::format("must be positive, found {}", value));
+  out = std::chrono::seconds(value);
+  return Status::ok();
+}
+
+Status read_duration(ConfigSection& section, const char* key, std::chrono::milliseconds& out) {
+  if (!section.has(key)) {
+    (void)section.get<std::string>(key);  // mark as known
+    return Status::ok();
+  }
+  // A number means seconds (the original's style); a string is a Go duration.
+  if (auto number = section.get<double>(key); number.is_ok() && number->has_value()) {
+    if (**number <= 0) return section.error(key, "must be positive");
+    out = std::chrono::milliseconds(static_cast<int64_t>(**number * 1000));
+    return Status::ok();
+  }
+  std::string text;
+  SLUICE_RETURN_IF_ERROR(section.read(key, text));
+  auto duration = config::parse_duration(text);
+  if (!duration.is_ok()) return section.error(key, duration.status().message());
+  out = std::chrono::duration_cast<std::chrono::milliseconds>(*duration);
+  return Status::ok();
+}
+
+Result<PumpConfig> from_document(config::ConfigDocument& document) {
+  PumpConfig config;
+  ConfigSection root = document.root();
+  SLUICE_RETURN_IF_ERROR(root.read("addr", config.addr));
+  SLUICE_RETURN_IF_ERROR(root.read("advertise-addr", config.advertise_addr));
+  SLUICE_RETURN_IF_ERROR(root.read("socket", config.socket));
+  SLUICE_RETURN_IF_ERROR(root.read("pd-urls", config.pd_urls));
+  std::string data_dir = config.data_dir.string();
+  SLUICE_RETURN_IF_ERROR(root.read("data-dir", data_dir));
+  config.data_dir = data_dir;
+  SLUICE_RETURN_IF_ERROR(read_seconds(root, "heartbeat-interval", config.heartbeat_interval));
+  SLUICE_RETURN_IF_ERROR(read_seconds(root, "gen-binlog-interval", config.gen_binlog_interval));
+  if (root.has("gc")) {
+    std::string gc_text;
+    if (auto days = root.get<int64_t>("gc"); days.is_ok() && days->has_value()) {
+      gc_text = std::to_string(**days);
+    } else {
+      SLUICE_RETURN_IF_ERROR(root.read("gc", gc_text));
+    }
+    auto gc = parse_gc(gc_text);
+    if (!gc.is_ok()) return root.error("gc", gc.status().message());
+    config.gc = *gc;
+  }
+  SLUICE_RETURN_IF_ERROR(root.read("node-id", config.node_id));
+  SLUICE_RETURN_IF_ERROR(root.read("log-file", config.log_file));
+  SLUICE_RETURN_IF_ERROR(root.read("log-level", config.log_level));
+  SLUICE_RETURN_IF_ERROR(root.read("cluster-id", config.cluster_id));
+  std::string registry_dir = config.registry_dir.string();
+  SLUICE_RETURN_IF_ERROR(root.read("registry-dir", registry_dir));
+  config.registry_dir = registry_dir;
+  SLUICE_RETURN_IF_ERROR(
+      read_duration(root, "idle-watermark-interval", config.idle_watermark_interval));
+  SLUICE_RETURN_IF_ERROR(read_seconds(root, "max-txn-timeout", config.max_txn_timeout));
+  SLUICE_RETURN_IF_ERROR(root.read("metrics-addr", config.metrics_addr));
+  int64_t metrics_interval = 15;
+  SLUICE_RETURN_IF_ERROR(root.read("metrics-interval", metrics_interval));
+
+  SLUICE_ASSIGN_OR_RETURN(ConfigSection security, root.section("security"));
+  SLUICE_RETURN_IF_ERROR(security.read("ssl-ca", config.security.ssl_ca));
+  SLUICE_RETURN_IF_ERROR(security.read("ssl-cert", config.security.ssl_cert));
+  SLUICE_RETURN_IF_ERROR(security.read("ssl-key", config.security.ssl_key));
+  SLUICE_RETURN_IF_ERROR(security.read("cert-allowed-cn", config.security.cert_allowed_cn));
+
+  SLUICE_ASSIGN_OR_RETURN(ConfigSection storage, root.section("storage"));
+  SLUICE_RETURN_IF_ERROR(storage.read("sync-log", config.sync_log));
+  if (storage.has("stop-write-at-available-space")) {
+    std::string text;
+    if (auto number = storage.get<int64_t>("stop-write-at-available-space");
+        number.is_ok() && number->has_value()) {
+      text = std::to_string(**number);
+    } else {
+      SLUICE_RETURN_IF_ERROR(storage.read("stop-write-at-available-space", text));
+    }
+    auto bytes = config::parse_byte_size(text);
+    if (!bytes.is_ok())
+      return storage.error("stop-write-at-available-space", bytes.status().message());
+    config.stop_write_at_available_space = *bytes;
+  }
+  SLUICE_RETURN_IF_ERROR(
+      read_duration(storage, "slow_write_threshold", config.slow_write_threshold));
+  // The original's goleveldb and channel tuning: accepted so old files load, not used.
+  int64_t ignored = 0;
+  SLUICE_RETURN_IF_ERROR(storage.read("kv_chan_cap", ignored));
+  storage.mark_opaque("kv");
+  // Deprecated flags of the original that may sit in old files.
+  for (const char* key :
+       {"binlog-file-size", "enable-binlog-slice", "binlog-slice-size", "log-rotate"}) {
+    if (root.has(key)) {
+      root.mark_opaque(key);
+      spdlog::warn("config {}: '{}' was deprecated by the original pump and is ignored",
+                   document.source_name(), key);
+    }
+  }
+  document.warn_unknown_keys();
+  SLUICE_RETURN_IF_ERROR(validate(config));
+  return config;
+}
+
+}  // namespace
+
+Result<std::chrono::hours> parse_gc(const std::string& text) {
+  int64_t days = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), days);
+  if (error == std::errc() && end == text.data() + text.size()) {
+    if (days <= 0)
+      return Status::invalid_argument(fmt::format("gc must be positive, found {}", days));
+    return std::chrono::hours(days * 24);
+  }
+  auto duration = config::parse_duration(text);
+  if (!duration.is_ok()) return duration.status();
+  const auto hours = std::chrono::duration_cast<std::chrono::hours>(*duration);
+  if (hours.count() <= 0) {
+    return Status::invalid_argument(
+        fmt::format("gc '{}' is shorter than an hour, the smallest retention", text));
+  }
+  return hours;
+}
+
+Status validate(const PumpConfig& config) {
+  SLUICE_RETURN_IF_ERROR(net::split_host_port(config.addr).status().with_context("addr"));
+  auto advertised = net::split_host_port(config.advertised());
+  if (!advertised.is_ok()) return advertised.status().with_context("advertise-addr");
+  if (advertised->first.empty() || advertised->first == "0.0.0.0" || advertised->first == "::") {
+    return Status::invalid_argument(
+        fmt::format("advertise-addr '{}' must be an address other hosts can reach, not a wildcard "
+                    "(set advertise-addr when addr listens on 0.0.0.0)",
+                    config.advertised()));
+  }
+  const auto& tls = config.security;
+  if (tls.enabled() && (tls.ssl_ca.empty() || tls.ssl_cert.empty() || tls.ssl_key.empty())) {
+    return Status::invalid_argument(
+        "[security] needs ssl-ca, ssl-cert and ssl-key together (some are missing)");
+  }
+  if (config.data_dir.empty()) return Status::invalid_argument("data-dir must not be empty");
+  return Status::ok();
+}
+
+Result<PumpConfig> load_pump_config(const std::filesystem::path& path) {
+  SLUICE_ASSIGN_OR_RETURN(auto document, config::ConfigDocument::load_file(path));
+  return from_document(*document);
+}
+
+Result<PumpConfig> parse_pump_config(std::string_view text, const std::string& source_name) {
+  SLUICE_ASSIGN_OR_RETURN(auto document, config::ConfigDocument::parse_string(text, source_name));
+  return from_document(*document);
+}
+
+std::vector<std::string> normalize_flags(int argc, char** argv,
+                                         const std::vector<std::string>& long_names) {
+  std::vector<std::string> out;
+  for (int i = 0; i < argc; ++i) {
+    std::string argument = argv[i];
+    if (i > 0 && argument.size() > 2 && argument[0] == '-' && argument[1] != '-') {
+      const std::string name = argument.substr(1, argument.find('=') - 1);
+      for (const auto& known : long_names) {
+        if (name == known) {
+          argument = "-" + argument;
+          break;
+        }
+      }
+    }
+    out.push_back(std::move(argument));
+  }
+  return out;
+}
+
+}  // namespace sluice::pump
