@@ -1,0 +1,146 @@
+#include "core/merge/merger.h"
+
+#include <fmt/format.h>
+
+namespace sluice::merge {
+
+Status Merger::add_source(const std::string& id, int64_t after_ts) {
+  std::lock_guard lock(mutex_);
+  if (sources_.count(id) != 0) {
+    return Status::already_exists(fmt::format("merge source {} exists already", id));
+  }
+  Source source;
+  source.last_pushed_ts = after_ts;
+  sources_.emplace(id, std::move(source));
+  pushed_.notify_all();
+  return Status::ok();
+}
+
+Status Merger::retire_source(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = sources_.find(id);
+  if (it == sources_.end()) return Status::not_found(fmt::format("no merge source {}", id));
+  it->second.retiring = true;
+  if (it->second.queue.empty()) sources_.erase(it);
+  pushed_.notify_all();  // a retired source may have been the one the merge waited for
+  popped_.notify_all();
+  return Status::ok();
+}
+
+bool Merger::has_source(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return sources_.count(id) != 0;
+}
+
+Status Merger::push(MergeItem item, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  auto it = sources_.find(item.source);
+  if (it == sources_.end()) {
+    return Status::not_found(fmt::format("no merge source {}", item.source));
+  }
+  if (item.commit_ts <= it->second.last_pushed_ts) {
+    // A pump's stream is strictly increasing; anything else is a replay after a reconnect.
+    ++stats_.disorder;
+    return Status::ok();
+  }
+  const bool room = popped_.wait_for(lock, timeout, [&] {
+    auto current = sources_.find(item.source);
+    return stopped_ || current == sources_.end() || current->second.queue.size() < capacity_;
+  });
+  if (stopped_) return Status::aborted("merger stopped");
+  if (!room) {
+    return Status::unavailable(
+        fmt::format("merge queue of {} stayed full for {} ms", item.source, timeout.count()));
+  }
+  it = sources_.find(item.source);
+  if (it == sources_.end())
+    return Status::not_found(fmt::format("no merge source {}", item.source));
+  it->second.last_pushed_ts = item.commit_ts;
+  it->second.queue.push_back(std::move(item));
+  pushed_.notify_one();
+  return Status::ok();
+}
+
+std::map<std::string, Merger::Source>::iterator Merger::ready_source() {
+  auto smallest = sources_.end();
+  bool any_live = false;
+  for (auto it = sources_.begin(); it != sources_.end(); ++it) {
+    if (it->second.queue.empty()) {
+      if (!it->second.retiring) return sources_.end();  // a live source has not spoken
+      continue;
+    }
+    any_live = true;
+    if (smallest == sources_.end() ||
+        it->second.queue.front().commit_ts < smallest->second.queue.front().commit_ts) {
+      smallest = it;
+    }
+  }
+  return any_live ? smallest : sources_.end();
+}
+
+std::optional<MergeItem> Merger::pop(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (stopped_) return std::nullopt;
+    auto source = ready_source();
+    if (source != sources_.end()) {
+      MergeItem item = std::move(source->second.queue.front());
+      source->second.queue.pop_front();
+      if (source->second.retiring && source->second.queue.empty()) sources_.erase(source);
+      popped_.notify_all();
+      if (item.commit_ts < last_emitted_ts_) {
+        ++stats_.disorder;
+        continue;
+      }
+      if (item.commit_ts == last_emitted_ts_) {
+        ++stats_.duplicates;
+        continue;
+      }
+      last_emitted_ts_ = item.commit_ts;
+      ++stats_.emitted;
+      return item;
+    }
+    if (pushed_.wait_until(lock, deadline) == std::cv_status::timeout) {
+      // One last look: the wake-up may have raced the deadline.
+      if (ready_source() == sources_.end()) return std::nullopt;
+    }
+  }
+}
+
+std::vector<std::string> Merger::stalled_sources() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> stalled;
+  for (const auto& [id, source] : sources_) {
+    if (source.queue.empty() && !source.retiring) stalled.push_back(id);
+  }
+  return stalled;
+}
+
+std::vector<SourceState> Merger::sources() const {
+  std::lock_guard lock(mutex_);
+  std::vector<SourceState> out;
+  for (const auto& [id, source] : sources_) {
+    out.push_back(SourceState{id, source.queue.size(), source.last_pushed_ts, source.retiring});
+  }
+  return out;
+}
+
+int64_t Merger::last_emitted_ts() const {
+  std::lock_guard lock(mutex_);
+  return last_emitted_ts_;
+}
+
+MergeStats Merger::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void Merger::stop() {
+  std::lock_guard lock(mutex_);
+  stopped_ = true;
+  pushed_.notify_all();
+  popped_.notify_all();
+}
+
+}  // namespace sluice::merge

@@ -1,0 +1,91 @@
+#pragma once
+// Merger: the drainer's k-way merge of per-pump streams into one global commit_ts order.
+// Each source (a pump) delivers items in increasing commit_ts; the merger emits commit_ts X only
+// when every live source has an item >= X queued — the contract that makes the global order safe
+// (architecture.md, contract 3). A source with nothing queued stalls the merge, as in the original;
+// pumps keep idle streams moving with fake binlogs. Items below or equal to the last emitted one
+// are dropped and counted (disorder, duplicate). Each source's queue is bounded: push() blocks
+// when it is full (back-pressure on the puller, bounded memory).
+// Thread-safe: pullers push from their threads, one consumer pops.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace sluice::merge {
+
+struct MergeItem {
+  int64_t commit_ts = 0;
+  std::string source;   // the pump's node id
+  std::string payload;  // the joined binlog bytes, opaque to the merger
+  bool fake = false;    // a fake binlog / watermark: advances time, carries no data
+};
+
+struct MergeStats {
+  uint64_t emitted = 0;
+  uint64_t duplicates = 0;  // commit_ts equal to the last emitted
+  uint64_t disorder = 0;    // commit_ts below the last emitted, or below the source's previous
+};
+
+struct SourceState {
+  std::string id;
+  size_t queued = 0;
+  int64_t last_pushed_ts = 0;
+  bool retiring = false;
+};
+
+class Merger {
+ public:
+  explicit Merger(size_t queue_capacity_per_source = 1024) : capacity_(queue_capacity_per_source) {}
+
+  // Adds a source; items at or below `after_ts` are dropped as already merged.
+  Status add_source(const std::string& id, int64_t after_ts);
+  // Stops waiting for a source (an offline pump): what it queued is still merged, then it goes.
+  Status retire_source(const std::string& id);
+  bool has_source(const std::string& id) const;
+
+  // Queues an item of `item.source`. Blocks while that source's queue is full, until `timeout`
+  // (then kUnavailable) or stop() (then kAborted).
+  Status push(MergeItem item, std::chrono::milliseconds timeout = std::chrono::hours(24));
+
+  // The next item in global order; nullopt when `timeout` passed with some live source empty (or
+  // no source at all), or after stop().
+  std::optional<MergeItem> pop(std::chrono::milliseconds timeout);
+
+  // The sources holding the merge back right now (live, nothing queued): for /status and logs.
+  std::vector<std::string> stalled_sources() const;
+  std::vector<SourceState> sources() const;
+  int64_t last_emitted_ts() const;
+  MergeStats stats() const;
+
+  void stop();
+
+ private:
+  struct Source {
+    std::deque<MergeItem> queue;
+    int64_t last_pushed_ts = 0;
+    bool retiring = false;
+  };
+
+  // With the lock held: the source whose head is smallest, if every live source has a head.
+  std::map<std::string, Source>::iterator ready_source();
+
+  const size_t capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable pushed_;  // wakes pop
+  std::condition_variable popped_;  // wakes blocked pushers
+  std::map<std::string, Source> sources_;
+  int64_t last_emitted_ts_ = 0;
+  MergeStats stats_;
+  bool stopped_ = false;
+};
+
+}  // namespace sluice::merge
