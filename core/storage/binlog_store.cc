@@ -1,0 +1,697 @@
+#include "core/storage/binlog_store.h"
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/statistics.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "core/proto/binlog.pb.h"
+#include "core/storage/storage_keys.h"
+#include "core/tso/tso.h"
+
+namespace sluice::storage {
+namespace {
+
+constexpr int kPrewrite = binlog::Prewrite;
+constexpr int kCommit = binlog::Commit;
+constexpr int kRollback = binlog::Rollback;
+constexpr std::string_view kMetaPurgedTs = "purged_ts";
+
+rocksdb::Slice slice(std::string_view s) {
+  return {s.data(), s.size()};
+}
+std::string_view slice_to_view(const rocksdb::Slice& s) {
+  return {s.data(), s.size()};
+}
+
+Status from_rocks(const rocksdb::Status& status, const std::string& what) {
+  std::string message = what + ": " + status.ToString();
+  if (status.IsCorruption()) return Status::corruption(std::move(message));
+  if (status.IsNoSpace()) return Status::resource_exhausted(std::move(message));
+  if (status.IsInvalidArgument()) return Status::invalid_argument(std::move(message));
+  return Status::io_error(std::move(message));
+}
+
+rocksdb::ColumnFamilyOptions family_options(const StorageOptions& options, bool blobs) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = options.write_buffer_size;
+  cf.compression = rocksdb::kNoCompression;
+  if (options.prefer_lz4) {
+    auto supported = rocksdb::GetSupportedCompressions();
+    if (std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) !=
+        supported.end()) {
+      cf.compression = rocksdb::kLZ4Compression;
+    }
+  }
+  if (blobs && options.enable_blob_files) {
+    cf.enable_blob_files = true;
+    cf.min_blob_size = options.min_blob_size;
+    cf.blob_compression_type = cf.compression;
+    cf.enable_blob_garbage_collection = true;
+  }
+  return cf;
+}
+
+// The Commit binlog enriched with the Prewrite's payload fields (facts §2); tp stays Commit.
+Result<std::string> join_binlog(std::string_view commit_bytes, std::string_view prewrite_bytes) {
+  binlog::Binlog commit;
+  binlog::Binlog prewrite;
+  if (!commit.ParseFromArray(commit_bytes.data(), static_cast<int>(commit_bytes.size()))) {
+    return Status::invalid_argument("malformed commit binlog");
+  }
+  if (!prewrite.ParseFromArray(prewrite_bytes.data(), static_cast<int>(prewrite_bytes.size()))) {
+    return Status::corruption("stored prewrite binlog does not parse");
+  }
+  if (prewrite.has_prewrite_value()) {
+    commit.set_allocated_prewrite_value(prewrite.release_prewrite_value());
+  } else {
+    commit.clear_prewrite_value();
+  }
+  if (prewrite.has_ddl_query()) {
+    commit.set_allocated_ddl_query(prewrite.release_ddl_query());
+  } else {
+    commit.clear_ddl_query();
+  }
+  if (prewrite.has_ddl_job_id()) {
+    commit.set_ddl_job_id(prewrite.ddl_job_id());
+  } else {
+    commit.clear_ddl_job_id();
+  }
+  if (prewrite.has_ddl_schema_state()) {
+    commit.set_ddl_schema_state(prewrite.ddl_schema_state());
+  } else {
+    commit.clear_ddl_schema_state();
+  }
+  if (prewrite.has_ddl_job_json()) {
+    commit.set_allocated_ddl_job_json(prewrite.release_ddl_job_json());
+  } else {
+    commit.clear_ddl_job_json();
+  }
+  std::string out;
+  if (!commit.SerializeToString(&out)) return Status::internal("cannot serialize joined binlog");
+  return out;
+}
+
+}  // namespace
+
+void BinlogStore::DbCloser::operator()(rocksdb::DB* db) const {
+  if (db == nullptr) return;
+  rocksdb::Status status = db->Close();
+  if (!status.ok()) spdlog::warn("storage: closing RocksDB: {}", status.ToString());
+  delete db;  // NOLINT: RocksDB hands out a raw pointer; this deleter is its owner
+}
+
+void BinlogStore::HandleCloser::operator()(rocksdb::ColumnFamilyHandle* handle) const {
+  if (handle != nullptr && db != nullptr)
+    db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+}
+
+BinlogStore::BinlogStore(PrivateKey, StorageOptions options,
+                         std::shared_ptr<TransactionStatusResolver> resolver,
+                         metrics::MetricsRegistry* metrics)
+    : options_(std::move(options)),
+      kv_path_((std::filesystem::path(options_.data_dir) / "kv").string()),
+      resolver_(resolver ? std::move(resolver) : std::make_shared<RollbackResolver>()),
+      metrics_(metrics),
+      disk_guard_(options_.data_dir, options_.stop_write_at_available_space,
+                  options_.disk_check_interval, options_.available_space_probe) {}
+
+Result<std::unique_ptr<BinlogStore>> BinlogStore::open(
+    StorageOptions options, std::shared_ptr<TransactionStatusResolver> resolver,
+    metrics::MetricsRegistry* metrics, bool collect_statistics) {
+  if (options.data_dir.empty()) return Status::invalid_argument("storage: data_dir is empty");
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return Status::io_error("storage: create data dir " + options.data_dir + ": " + ec.message());
+  }
+  auto store =
+      std::make_unique<BinlogStore>(PrivateKey{}, std::move(options), std::move(resolver), metrics);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = store->options_.max_background_jobs;
+  if (collect_statistics) {
+    store->statistics_ = rocksdb::CreateDBStatistics();
+    db_options.statistics = store->statistics_;
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, family_options(store->options_, false)},
+      {kCommitFamily, family_options(store->options_, true)},
+      {kPrewriteFamily, family_options(store->options_, true)},
+      {kMetaFamily, family_options(store->options_, false)},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(db_options, store->kv_path_, families, &handles, &raw);
+  store->db_.reset(raw);
+  if (!status.ok()) {
+    for (auto* handle : handles)
+      Handle(handle, {raw});
+    std::string hint = status.ToString().find("lock") != std::string::npos
+                           ? " (is another pump using this data dir?)"
+                           : "";
+    return Status::io_error("storage: open RocksDB at " + store->kv_path_ + ": " +
+                            status.ToString() + hint);
+  }
+  store->default_cf_ = Handle(handles[0], {raw});
+  store->commit_cf_ = Handle(handles[1], {raw});
+  store->prewrite_cf_ = Handle(handles[2], {raw});
+  store->meta_cf_ = Handle(handles[3], {raw});
+  SLUICE_RETURN_IF_ERROR(store->recover());
+  if (store->options_.resolve_interval.count() > 0) {
+    BinlogStore* self = store.get();
+    store->resolver_thread_ = std::thread([self] { self->resolver_loop(); });
+  }
+  return store;
+}
+
+BinlogStore::~BinlogStore() {
+  shutdown();
+  if (resolver_thread_.joinable()) resolver_thread_.join();
+  if (db_) {
+    int64_t max_ts = 0;
+    {
+      std::lock_guard lock(mutex_);
+      max_ts = sorter_.max_commit_ts();
+    }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    rocksdb::Status status =
+        db_->Put(write_options, meta_cf_.get(), slice(kMetaMaxCommitTs), encode_int64_le(max_ts));
+    if (!status.ok()) spdlog::warn("storage: persist max_commit_ts: {}", status.ToString());
+  }
+}
+
+void BinlogStore::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  progress_cv_.notify_all();
+  resolver_cv_.notify_all();
+}
+
+int64_t BinlogStore::now_tso() const {
+  if (options_.now_tso) return options_.now_tso();
+  return tso::from_time(std::chrono::system_clock::now());
+}
+
+Status BinlogStore::recover() {
+  auto read_int = [&](std::string_view key) -> Result<int64_t> {
+    std::string value;
+    rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta_cf_.get(), slice(key), &value);
+    if (status.IsNotFound()) return int64_t{0};
+    if (!status.ok()) return from_rocks(status, "storage: read meta " + std::string(key));
+    auto decoded = decode_int64_le(value);
+    if (!decoded)
+      return Status::corruption("storage: meta " + std::string(key) + " is not 8 bytes");
+    return *decoded;
+  };
+  SLUICE_ASSIGN_OR_RETURN(int64_t max_ts, read_int(kMetaMaxCommitTs));
+  SLUICE_ASSIGN_OR_RETURN(gc_ts_, read_int(kMetaGcTs));
+  SLUICE_ASSIGN_OR_RETURN(purged_ts_, read_int(kMetaPurgedTs));
+
+  std::lock_guard lock(mutex_);
+  sorter_.restore_max_commit_ts(max_ts);
+  // Unmatched prewrites come first: their commits (if any) will be later than anything the
+  // safe point may pass, so they must block everything recovered after them.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), prewrite_cf_.get()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto start_ts = decode_ts_key(slice_to_view(it->key()));
+      if (!start_ts) return Status::corruption("storage: bad key in prewrite family");
+      sorter_.add_prewrite(*start_ts, std::make_shared<const std::string>(it->value().ToString()),
+                           PairingSorter::PrewriteState::kDurable);
+    }
+    if (!it->status().ok()) return from_rocks(it->status(), "storage: scan prewrite family");
+  }
+  // Commits written after the last persisted safe point: durable, but they may have been behind
+  // an unmatched prewrite; queue them after every recovered prewrite (conservative).
+  {
+    std::string from = encode_ts_key(max_ts + 1);
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), commit_cf_.get()));
+    for (it->Seek(from); it->Valid(); it->Next()) {
+      auto commit_ts = decode_ts_key(slice_to_view(it->key()));
+      if (!commit_ts) return Status::corruption("storage: bad key in commit family");
+      sorter_.commit_durable(sorter_.add_commit(*commit_ts));
+      auto header = scan_binlog_header(slice_to_view(it->value()));
+      if (header.is_ok() && header->start_ts != header->commit_ts) {
+        remember_commit_locked(header->start_ts, header->commit_ts);
+      }
+    }
+    if (!it->status().ok()) return from_rocks(it->status(), "storage: scan commit family");
+  }
+  advance_locked();
+  metrics_.set_max_commit_ts(sorter_.max_commit_ts());
+  metrics_.set_gc_ts(gc_ts_);
+  spdlog::info(
+      "storage: opened {}: max_commit_ts {}, gc_ts {}, {} pending prewrites, {} queued items",
+      kv_path_, sorter_.max_commit_ts(), gc_ts_, sorter_.pending_count(), sorter_.queued_items());
+  return Status::ok();
+}
+
+Status BinlogStore::sync_write(void* batch_ptr, const std::string& what) {
+  auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  rocksdb::Status status = db_->Write(write_options, batch);
+  if (!status.ok()) {
+    metrics_.count_error("write_binlog");
+    return from_rocks(status, "storage: " + what + " in " + kv_path_);
+  }
+  return Status::ok();
+}
+
+void BinlogStore::advance_locked() {
+  if (sorter_.advance()) {
+    metrics_.set_max_commit_ts(sorter_.max_commit_ts());
+    progress_cv_.notify_all();
+  }
+}
+
+void BinlogStore::remember_commit_locked(int64_t start_ts, int64_t commit_ts) {
+  if (options_.recent_commits_capacity == 0) return;
+  if (recent_commits_.insert_or_assign(start_ts, commit_ts).second) {
+    recent_order_.push_back(start_ts);
+  }
+  while (recent_order_.size() > options_.recent_commits_capacity) {
+    recent_commits_.erase(recent_order_.front());
+    recent_order_.pop_front();
+  }
+}
+
+Status BinlogStore::write(std::string_view bytes) {
+  auto started = std::chrono::steady_clock::now();
+  Result<BinlogHeader> parsed = scan_binlog_header(bytes);
+  if (!parsed.is_ok()) {
+    metrics_.count_error("malformed");
+    return parsed.status();
+  }
+  const BinlogHeader& header = *parsed;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Status::aborted("storage: shutting down");
+  }
+  if (header.start_ts == 0 && header.commit_ts == 0) return Status::ok();  // probe
+  if (header.start_ts <= 0 || header.commit_ts < 0) {
+    metrics_.count_error("malformed");
+    return Status::invalid_argument("binlog has invalid start_ts " +
+                                    std::to_string(header.start_ts) + " / commit_ts " +
+                                    std::to_string(header.commit_ts));
+  }
+  Status status;
+  if (header.tp == kPrewrite) {
+    if (header.commit_ts != 0) {
+      metrics_.count_error("malformed");
+      return Status::invalid_argument("prewrite binlog for start_ts " +
+                                      std::to_string(header.start_ts) + " has commit_ts " +
+                                      std::to_string(header.commit_ts));
+    }
+    status = write_prewrite(bytes, header.start_ts);
+  } else if ((header.tp == kRollback || header.tp == kCommit) &&
+             header.start_ts == header.commit_ts) {
+    status = write_fake(bytes, header.commit_ts);
+  } else if (header.tp == kCommit) {
+    if (header.commit_ts < header.start_ts) {
+      metrics_.count_error("malformed");
+      return Status::invalid_argument("commit binlog for start_ts " +
+                                      std::to_string(header.start_ts) + " has commit_ts " +
+                                      std::to_string(header.commit_ts) + " below it");
+    }
+    status = write_commit(bytes, header);
+  } else if (header.tp == kRollback) {
+    status = write_rollback(header.start_ts);
+  } else {
+    metrics_.count_error("malformed");
+    return Status::invalid_argument("unsupported binlog type " + std::to_string(header.tp));
+  }
+  if (status.is_ok()) {
+    metrics_.observe_write(
+        bytes.size(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  return status;
+}
+
+Status BinlogStore::write_prewrite(std::string_view bytes, int64_t start_ts) {
+  if (Status space = disk_guard_.check(); !space.is_ok()) {
+    metrics_.count_error("no_space");
+    return space;
+  }
+  auto payload = std::make_shared<const std::string>(bytes);
+  {
+    std::lock_guard lock(mutex_);
+    if (recent_commits_.contains(start_ts)) return Status::ok();  // late retry of a done txn
+    if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
+      if (pending->state != PairingSorter::PrewriteState::kWriting) return Status::ok();
+      return Status::unavailable("prewrite for start_ts " + std::to_string(start_ts) +
+                                 " is already being written");
+    }
+    // Registered before the write is acknowledged: see pairing_sorter.h.
+    sorter_.add_prewrite(start_ts, payload, PairingSorter::PrewriteState::kWriting);
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(prewrite_cf_.get(), encode_ts_key(start_ts), slice(*payload));
+  Status status = sync_write(&batch, "write prewrite " + std::to_string(start_ts));
+  std::lock_guard lock(mutex_);
+  if (!status.is_ok()) {
+    sorter_.finish_prewrite(start_ts);
+    advance_locked();
+    return status;
+  }
+  if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
+    pending->state = PairingSorter::PrewriteState::kDurable;
+  }
+  return Status::ok();
+}
+
+Status BinlogStore::write_commit(std::string_view bytes, const BinlogHeader& header) {
+  const int64_t start_ts = header.start_ts;
+  const int64_t commit_ts = header.commit_ts;
+  std::shared_ptr<const std::string> prewrite;
+  uint64_t item = 0;
+  int64_t safe_point = 0;
+  {
+    std::lock_guard lock(mutex_);
+    PairingSorter::Pending* pending = sorter_.find_pending(start_ts);
+    if (pending == nullptr) {
+      auto recent = recent_commits_.find(start_ts);
+      if (recent != recent_commits_.end()) {
+        if (recent->second == commit_ts) return Status::ok();  // duplicate
+        return Status::already_exists("start_ts " + std::to_string(start_ts) +
+                                      " already committed at " + std::to_string(recent->second) +
+                                      ", not " + std::to_string(commit_ts));
+      }
+    } else if (pending->state != PairingSorter::PrewriteState::kDurable) {
+      return Status::unavailable("prewrite for start_ts " + std::to_string(start_ts) +
+                                 " is still being written or finished; retry");
+    } else {
+      pending->state = PairingSorter::PrewriteState::kFinishing;
+      prewrite = pending->payload;
+      if (commit_ts <= sorter_.max_commit_ts()) {
+        spdlog::warn("storage: commit_ts {} of start_ts {} is not above the safe point {}",
+                     commit_ts, start_ts, sorter_.max_commit_ts());
+      }
+      item = sorter_.add_commit(commit_ts);
+      safe_point = sorter_.max_commit_ts();
+    }
+  }
+  if (!prewrite) {
+    // Not pending and not remembered: a duplicate from before a restart is in "commit".
+    std::string stored;
+    rocksdb::Status status =
+        db_->Get(rocksdb::ReadOptions(), commit_cf_.get(), encode_ts_key(commit_ts), &stored);
+    if (status.ok()) {
+      auto stored_header = scan_binlog_header(stored);
+      if (stored_header.is_ok() && stored_header->start_ts == start_ts) return Status::ok();
+    } else if (!status.IsNotFound()) {
+      return from_rocks(status, "storage: look up commit " + std::to_string(commit_ts));
+    }
+    metrics_.count_error("commit_without_prewrite");
+    spdlog::error("storage: commit binlog for start_ts {} (commit_ts {}) has no prewrite", start_ts,
+                  commit_ts);
+    return Status::failed_precondition("commit binlog for start_ts " + std::to_string(start_ts) +
+                                       " has no prewrite");
+  }
+
+  Result<std::string> joined = join_binlog(bytes, *prewrite);
+  Status status = joined.status();
+  if (joined.is_ok()) {
+    rocksdb::WriteBatch batch;
+    batch.Put(commit_cf_.get(), encode_ts_key(commit_ts), *joined);
+    batch.Delete(prewrite_cf_.get(), encode_ts_key(start_ts));
+    // The safe point as known now: a lower bound of the real one (recovery re-queues every
+    // commit above it), so concurrent batches landing in either order are both correct.
+    batch.Put(meta_cf_.get(), slice(kMetaMaxCommitTs), encode_int64_le(safe_point));
+    status = sync_write(&batch, "write commit " + std::to_string(commit_ts));
+  }
+  std::lock_guard lock(mutex_);
+  if (!status.is_ok()) {
+    sorter_.commit_failed(item);
+    if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
+      pending->state = PairingSorter::PrewriteState::kDurable;
+    }
+  } else {
+    sorter_.commit_durable(item);
+    sorter_.finish_prewrite(start_ts);
+    remember_commit_locked(start_ts, commit_ts);
+  }
+  advance_locked();
+  return status;
+}
+
+Status BinlogStore::write_fake(std::string_view bytes, int64_t ts) {
+  uint64_t item = 0;
+  int64_t safe_point = 0;
+  {
+    std::lock_guard lock(mutex_);
+    item = sorter_.add_commit(ts);
+    safe_point = sorter_.max_commit_ts();
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(commit_cf_.get(), encode_ts_key(ts), slice(bytes));
+  batch.Put(meta_cf_.get(), slice(kMetaMaxCommitTs), encode_int64_le(safe_point));
+  Status status = sync_write(&batch, "write fake binlog " + std::to_string(ts));
+  std::lock_guard lock(mutex_);
+  if (status.is_ok()) {
+    sorter_.commit_durable(item);
+  } else {
+    sorter_.commit_failed(item);
+  }
+  advance_locked();
+  return status;
+}
+
+Status BinlogStore::write_rollback(int64_t start_ts) {
+  {
+    std::lock_guard lock(mutex_);
+    PairingSorter::Pending* pending = sorter_.find_pending(start_ts);
+    if (pending == nullptr) return Status::ok();  // never seen, or already settled
+    if (pending->state != PairingSorter::PrewriteState::kDurable) {
+      return Status::unavailable("prewrite for start_ts " + std::to_string(start_ts) +
+                                 " is still being written or finished; retry");
+    }
+    pending->state = PairingSorter::PrewriteState::kFinishing;
+  }
+  rocksdb::WriteBatch batch;
+  batch.Delete(prewrite_cf_.get(), encode_ts_key(start_ts));
+  Status status = sync_write(&batch, "write rollback " + std::to_string(start_ts));
+  std::lock_guard lock(mutex_);
+  if (!status.is_ok()) {
+    if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
+      pending->state = PairingSorter::PrewriteState::kDurable;
+    }
+    return status;
+  }
+  sorter_.finish_prewrite(start_ts);
+  advance_locked();
+  return Status::ok();
+}
+
+Result<ReadResult> BinlogStore::read(int64_t after_ts, size_t max_items, size_t max_bytes) const {
+  ReadResult result;
+  {
+    std::lock_guard lock(mutex_);
+    result.max_commit_ts = sorter_.max_commit_ts();
+    result.purged_ts = purged_ts_;
+  }
+  if (after_ts < 0) after_ts = 0;
+  if (result.purged_ts > 0 && after_ts + 1 < result.purged_ts) {
+    spdlog::warn("storage: read after {} asks for purged binlogs; starting at purged_ts {}",
+                 after_ts, result.purged_ts);
+    after_ts = result.purged_ts - 1;
+    result.clamped_to_gc = true;
+  }
+  if (after_ts >= result.max_commit_ts || max_items == 0) return result;
+  std::string lower = encode_ts_key(after_ts + 1);
+  std::string upper = encode_ts_key(result.max_commit_ts + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, commit_cf_.get()));
+  size_t bytes = 0;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    auto commit_ts = decode_ts_key(slice_to_view(it->key()));
+    if (!commit_ts) return Status::corruption("storage: bad key in commit family");
+    rocksdb::Slice value = it->value();
+    if (!result.binlogs.empty() && bytes + value.size() > max_bytes) break;
+    StoredBinlog entry;
+    entry.commit_ts = *commit_ts;
+    auto header = scan_binlog_header(slice_to_view(value));
+    if (!header.is_ok()) {
+      return Status::corruption("storage: stored binlog at commit_ts " +
+                                std::to_string(*commit_ts) + ": " + header.status().message());
+    }
+    entry.start_ts = header->start_ts;
+    entry.payload.assign(value.data(), value.size());
+    bytes += value.size();
+    result.binlogs.push_back(std::move(entry));
+    if (result.binlogs.size() >= max_items) break;
+  }
+  if (!it->status().ok()) return from_rocks(it->status(), "storage: read commits");
+  return result;
+}
+
+int64_t BinlogStore::max_commit_ts() const {
+  std::lock_guard lock(mutex_);
+  return sorter_.max_commit_ts();
+}
+
+int64_t BinlogStore::gc_ts() const {
+  std::lock_guard lock(mutex_);
+  return gc_ts_;
+}
+
+int64_t BinlogStore::purged_ts() const {
+  std::lock_guard lock(mutex_);
+  return purged_ts_;
+}
+
+bool BinlogStore::wait_for_progress(int64_t after_ts, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  progress_cv_.wait_for(lock, timeout,
+                        [&] { return stopping_ || sorter_.max_commit_ts() > after_ts; });
+  return sorter_.max_commit_ts() > after_ts;
+}
+
+Status BinlogStore::gc(int64_t gc_ts, int64_t protect_from_ts) {
+  int64_t new_gc = 0;
+  int64_t delete_to = 0;
+  {
+    std::lock_guard lock(mutex_);
+    // Never purge what readers have not been allowed to see yet.
+    new_gc = std::max(gc_ts_, std::min(gc_ts, sorter_.max_commit_ts()));
+    delete_to = std::min(new_gc, protect_from_ts);
+    if (new_gc == gc_ts_ && delete_to <= purged_ts_) return Status::ok();
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(meta_cf_.get(), slice(kMetaGcTs), encode_int64_le(new_gc));
+  bool purge = false;
+  {
+    std::lock_guard lock(mutex_);
+    purge = delete_to > purged_ts_;
+  }
+  if (purge) {
+    batch.DeleteRange(commit_cf_.get(), encode_ts_key(0), encode_ts_key(delete_to));
+    batch.Put(meta_cf_.get(), slice(kMetaPurgedTs), encode_int64_le(delete_to));
+  }
+  SLUICE_RETURN_IF_ERROR(sync_write(&batch, "gc to " + std::to_string(delete_to)));
+  std::lock_guard lock(mutex_);
+  gc_ts_ = std::max(gc_ts_, new_gc);
+  if (purge) purged_ts_ = std::max(purged_ts_, delete_to);
+  metrics_.set_gc_ts(gc_ts_);
+  spdlog::info("storage: gc_ts {} (asked {}), purged below {} (protect_from_ts {})", gc_ts_, gc_ts,
+               purged_ts_, protect_from_ts);
+  return Status::ok();
+}
+
+Result<size_t> BinlogStore::resolve_unmatched() {
+  const int64_t cutoff_ms = tso::physical_ms(now_tso()) - options_.max_txn_timeout.count();
+  std::vector<std::pair<int64_t, std::shared_ptr<const std::string>>> candidates;
+  {
+    std::lock_guard lock(mutex_);
+    for (int64_t start_ts : sorter_.pending_start_ts()) {
+      if (tso::physical_ms(start_ts) > cutoff_ms) break;  // ascending: the rest are younger
+      PairingSorter::Pending* pending = sorter_.find_pending(start_ts);
+      if (pending->state != PairingSorter::PrewriteState::kDurable) continue;
+      candidates.emplace_back(start_ts, pending->payload);
+    }
+  }
+  size_t settled = 0;
+  for (const auto& [start_ts, payload] : candidates) {
+    binlog::Binlog prewrite;
+    std::string key;
+    if (prewrite.ParseFromString(*payload)) key = prewrite.prewrite_key();
+    Result<TransactionStatus> answer = resolver_->resolve(start_ts, key);
+    if (!answer.is_ok()) {
+      metrics_.count_error("resolve");
+      spdlog::warn("storage: cannot resolve start_ts {}: {}", start_ts,
+                   answer.status().to_string());
+      continue;
+    }
+    if (answer->kind == TransactionStatus::Kind::kInProgress) continue;
+    if (answer->kind == TransactionStatus::Kind::kCommitted) {
+      binlog::Binlog commit;
+      commit.set_tp(binlog::Commit);
+      commit.set_start_ts(start_ts);
+      commit.set_commit_ts(answer->commit_ts);
+      std::string bytes = commit.SerializeAsString();
+      Status status = write_commit(bytes, BinlogHeader{kCommit, start_ts, answer->commit_ts});
+      if (!status.is_ok()) {
+        spdlog::warn("storage: writing resolved commit of start_ts {}: {}", start_ts,
+                     status.to_string());
+        continue;
+      }
+      metrics_.count_unmatched("committed");
+      spdlog::warn("storage: prewrite start_ts {} had no commit; resolver says committed at {}",
+                   start_ts, answer->commit_ts);
+    } else {
+      // Unavailable when its Commit/Rollback is being written right now: that one settles it.
+      if (Status status = write_rollback(start_ts); !status.is_ok()) {
+        spdlog::warn("storage: dropping unmatched prewrite start_ts {}: {}", start_ts,
+                     status.to_string());
+        continue;
+      }
+      metrics_.count_unmatched("rolled_back");
+      spdlog::error(
+          "storage: prewrite start_ts {} was never matched by a commit or rollback within {} ms; "
+          "treated as rolled back",
+          start_ts, options_.max_txn_timeout.count());
+    }
+    ++settled;
+  }
+  return settled;
+}
+
+void BinlogStore::resolver_loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    resolver_cv_.wait_for(lock, options_.resolve_interval, [&] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    Result<size_t> settled = resolve_unmatched();
+    if (!settled.is_ok()) spdlog::warn("storage: resolver pass: {}", settled.status().to_string());
+    lock.lock();
+  }
+}
+
+std::vector<int64_t> BinlogStore::pending_prewrites() const {
+  std::lock_guard lock(mutex_);
+  return sorter_.pending_start_ts();
+}
+
+Result<std::optional<std::string>> BinlogStore::get_meta(std::string_view key) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta_cf_.get(), slice(key), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return from_rocks(status, "storage: read meta " + std::string(key));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status BinlogStore::put_meta(std::string_view key, std::string_view value) {
+  rocksdb::WriteBatch batch;
+  batch.Put(meta_cf_.get(), slice(key), slice(value));
+  return sync_write(&batch, "write meta " + std::string(key));
+}
+
+std::optional<StoreStatistics> BinlogStore::statistics() const {
+  if (!statistics_) return std::nullopt;
+  StoreStatistics out;
+  out.wal_syncs = statistics_->getTickerCount(rocksdb::WAL_FILE_SYNCED);
+  out.writes_by_self = statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_SELF);
+  out.writes_by_other = statistics_->getTickerCount(rocksdb::WRITE_DONE_BY_OTHER);
+  return out;
+}
+
+}  // namespace sluice::storage

@@ -1,0 +1,178 @@
+#pragma once
+// BinlogStore: the pump's durable binlog store (facts §5), on RocksDB at <data_dir>/kv.
+//
+// Column families: "commit" (BE commit_ts -> joined Commit binlog, or a fake binlog as is),
+// "prewrite" (BE start_ts -> P-binlog, only while unmatched), "meta" (max_commit_ts, gc_ts,
+// purged_ts, caller keys such as the cluster id).
+//
+// write() returns OK only after a RocksDB write with WriteOptions.sync completed, so an
+// acknowledged binlog survives kill -9 and power loss. Writers are not serialised by the store:
+// concurrent sync writes join RocksDB's write groups, whose leader appends the whole group to the
+// WAL and fsyncs once (bench_storage prints the WAL sync count next to the write count). Only the
+// pairing bookkeeping runs under the store's mutex.
+//
+// Readers see commits in strictly increasing commit_ts up to max_commit_ts(), the safe point the
+// PairingSorter computes (see pairing_sorter.h for why it is correct).
+//
+// Ownership: open() returns the only handle; the RocksDB lock (<data_dir>/kv/LOCK) keeps a second
+// open, in this or another process, out. Thread-safety: every public method may be called from
+// any thread concurrently; the destructor must not race with other calls.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/metrics/metrics_registry.h"
+#include "core/storage/binlog_header.h"
+#include "core/storage/disk_guard.h"
+#include "core/storage/pairing_sorter.h"
+#include "core/storage/storage_metrics.h"
+#include "core/storage/storage_options.h"
+#include "core/storage/transaction_resolver.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Statistics;
+}  // namespace rocksdb
+
+namespace sluice::storage {
+
+struct StoredBinlog {
+  int64_t start_ts = 0;
+  int64_t commit_ts = 0;
+  std::string payload;  // serialized binlog.Binlog: joined Commit, or fake binlog
+};
+
+struct ReadResult {
+  std::vector<StoredBinlog> binlogs;  // after_ts < commit_ts <= max_commit_ts, increasing
+  int64_t max_commit_ts = 0;          // the safe point the read was bounded by
+  // The caller asked for binlogs already purged by gc(); the read started at the first one kept.
+  bool clamped_to_gc = false;
+  int64_t purged_ts = 0;  // every commit_ts below this is gone
+};
+
+struct StoreStatistics {
+  uint64_t wal_syncs = 0;        // RocksDB WAL_FILE_SYNCED
+  uint64_t writes_by_self = 0;   // WRITE_DONE_BY_SELF: group leaders
+  uint64_t writes_by_other = 0;  // WRITE_DONE_BY_OTHER: writes carried by a leader's group
+};
+
+class BinlogStore {
+  struct PrivateKey {
+    explicit PrivateKey() = default;
+  };
+
+ public:
+  // Opens (creating if needed) the store and recovers its state. `resolver` settles prewrites
+  // older than max_txn_timeout (null: RollbackResolver). `metrics` may be null; it must outlive
+  // the store.
+  static Result<std::unique_ptr<BinlogStore>> open(
+      StorageOptions options, std::shared_ptr<TransactionStatusResolver> resolver = nullptr,
+      metrics::MetricsRegistry* metrics = nullptr, bool collect_statistics = false);
+
+  // Use open(); public only for std::make_unique.
+  BinlogStore(PrivateKey, StorageOptions options,
+              std::shared_ptr<TransactionStatusResolver> resolver,
+              metrics::MetricsRegistry* metrics);
+  ~BinlogStore();
+  BinlogStore(const BinlogStore&) = delete;
+  BinlogStore& operator=(const BinlogStore&) = delete;
+
+  // Stores one serialized binlog.Binlog according to its type (Prewrite, Commit, Rollback, fake,
+  // or an empty probe). OK means durable. Malformed bytes: InvalidArgument, nothing stored.
+  Status write(std::string_view binlog_bytes);
+
+  // Joined binlogs with after_ts < commit_ts <= max_commit_ts(), increasing, at most max_items
+  // and about max_bytes (at least one binlog when any is visible).
+  Result<ReadResult> read(int64_t after_ts, size_t max_items, size_t max_bytes) const;
+
+  int64_t max_commit_ts() const;
+  int64_t gc_ts() const;
+  int64_t purged_ts() const;
+
+  // Blocks until max_commit_ts() > after_ts, the timeout passes or the store shuts down; true if
+  // progress is available.
+  bool wait_for_progress(int64_t after_ts, std::chrono::milliseconds timeout) const;
+
+  // Raises gc_ts (persisted) and deletes commits below min(gc_ts, protect_from_ts), never above
+  // the safe point. protect_from_ts: the lowest position a live drainer still needs.
+  Status gc(int64_t gc_ts, int64_t protect_from_ts = std::numeric_limits<int64_t>::max());
+
+  // One resolver pass over prewrites older than max_txn_timeout; returns how many were settled.
+  Result<size_t> resolve_unmatched();
+
+  // start_ts of every unmatched prewrite, ascending.
+  std::vector<int64_t> pending_prewrites() const;
+  bool all_matched() const { return pending_prewrites().empty(); }
+
+  // Caller-owned meta values (e.g. "cluster_id"); nullopt when absent.
+  Result<std::optional<std::string>> get_meta(std::string_view key) const;
+  Status put_meta(std::string_view key, std::string_view value);
+
+  // RocksDB write-group counters; nullopt unless opened with collect_statistics.
+  std::optional<StoreStatistics> statistics() const;
+
+  // Wakes wait_for_progress() callers and stops the resolver thread; further writes fail.
+  void shutdown();
+
+ private:
+  struct DbCloser {
+    void operator()(rocksdb::DB* db) const;
+  };
+  struct HandleCloser {
+    rocksdb::DB* db;
+    void operator()(rocksdb::ColumnFamilyHandle* handle) const;
+  };
+  using Handle = std::unique_ptr<rocksdb::ColumnFamilyHandle, HandleCloser>;
+
+  Status recover();
+  Status write_prewrite(std::string_view bytes, int64_t start_ts);
+  Status write_commit(std::string_view bytes, const BinlogHeader& header);
+  Status write_fake(std::string_view bytes, int64_t ts);
+  Status write_rollback(int64_t start_ts);
+  Status sync_write(void* batch, const std::string& what);  // rocksdb::WriteBatch*
+  // Under mutex_: advance the sorter; publish and wake readers when the safe point moved.
+  void advance_locked();
+  void remember_commit_locked(int64_t start_ts, int64_t commit_ts);
+  void resolver_loop();
+  int64_t now_tso() const;
+
+  const StorageOptions options_;
+  const std::string kv_path_;
+  std::shared_ptr<TransactionStatusResolver> resolver_;
+  StorageMetrics metrics_;
+  DiskGuard disk_guard_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
+
+  // Declared before the handles: handles are destroyed first.
+  std::unique_ptr<rocksdb::DB, DbCloser> db_;
+  Handle commit_cf_{nullptr, {nullptr}};
+  Handle prewrite_cf_{nullptr, {nullptr}};
+  Handle meta_cf_{nullptr, {nullptr}};
+  Handle default_cf_{nullptr, {nullptr}};
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable progress_cv_;
+  std::condition_variable resolver_cv_;
+  PairingSorter sorter_;
+  std::unordered_map<int64_t, int64_t> recent_commits_;  // start_ts -> commit_ts
+  std::deque<int64_t> recent_order_;                     // start_ts, oldest first
+  int64_t gc_ts_ = 0;
+  int64_t purged_ts_ = 0;
+  bool stopping_ = false;
+  std::thread resolver_thread_;
+};
+
+}  // namespace sluice::storage
