@@ -121,12 +121,13 @@ Status MutationDecoder::decode(const binlog::TableMutation& mutation, int64_t sc
   auto insert = [&](int index) -> Status {
     const std::string& bytes = mutation.inserted_rows(index);
     codec::ByteReader reader(bytes);
-    DatumView handle;
-    for (size_t i = 0; i < handle_datum_count(table); ++i) {
-      SLUICE_RETURN_IF_ERROR(codec::decode_datum_view(reader, handle, scratch_));
-    }
-    if (handle.kind == DatumKind::kBytes && handle.bytes.data() == scratch_.data()) {
-      handle.bytes = arena.copy(handle.bytes);  // scratch is reused by read_row
+    const size_t handle_count = handle_datum_count(table);
+    handles_.resize(handle_count);
+    for (size_t i = 0; i < handle_count; ++i) {
+      SLUICE_RETURN_IF_ERROR(codec::decode_datum_view(reader, handles_[i], scratch_));
+      if (handles_[i].kind == DatumKind::kBytes && handles_[i].bytes.data() == scratch_.data()) {
+        handles_[i].bytes = arena.copy(handles_[i].bytes);  // scratch is reused below
+      }
     }
     RowChange change;
     change.type = ChangeType::kInsert;
@@ -135,12 +136,24 @@ Status MutationDecoder::decode(const binlog::TableMutation& mutation, int64_t sc
     filled_.assign(width, 0);
     SLUICE_RETURN_IF_ERROR(
         read_row(reader.rest(), *layout, arena, change.new_values, filled_, nullptr, nullptr));
-    // PK-is-handle tables leave the key out of the row: it is the handle (unsigned if the column
-    // is).
+    // Key columns TiDB can rebuild from the handle are left out of the row: PK-is-handle tables
+    // always (the int handle, unsigned if the column is), clustered tables for primary-key
+    // columns whose value the key holds. Restore them from the handle datum(s).
     if (handle_index >= 0 && !filled_[static_cast<size_t>(handle_index)]) {
       SLUICE_ASSIGN_OR_RETURN(change.new_values[static_cast<size_t>(handle_index)],
-                              to_value(handle, *handle_column, arena));
+                              to_value(handles_[0], *handle_column, arena));
       filled_[static_cast<size_t>(handle_index)] = 1;
+    }
+    if (const schema::IndexInfo* primary = table.primary_index()) {
+      for (size_t i = 0; i < primary->columns.size() && i < handle_count; ++i) {
+        const auto offset = static_cast<size_t>(primary->columns[i].offset);
+        if (offset >= table.columns.size()) continue;
+        const int slot = layout->index_of(table.columns[offset].id);
+        if (slot < 0 || filled_[static_cast<size_t>(slot)]) continue;
+        SLUICE_ASSIGN_OR_RETURN(change.new_values[static_cast<size_t>(slot)],
+                                to_value(handles_[i], table.columns[offset], arena));
+        filled_[static_cast<size_t>(slot)] = 1;
+      }
     }
     fill_missing(*layout, change.new_values, filled_, arena);
     out.push_back(std::move(change));

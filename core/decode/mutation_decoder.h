@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/codec/datum_view.h"
 #include "core/decode/row_change.h"
 #include "core/decode/text_arena.h"
 #include "core/proto/binlog.pb.h"
@@ -42,6 +43,7 @@ class MutationDecoder {
   std::map<std::pair<int64_t, int64_t>, std::shared_ptr<const TableLayout>> cache_;
   std::vector<uint8_t> filled_;
   std::vector<uint8_t> second_filled_;
+  std::vector<codec::DatumView> handles_;
   std::string scratch_;
 };
 

@@ -288,6 +288,40 @@ TEST_F(MutationDecoderTest, ClusteredHandleAndNewRowFormat) {
   EXPECT_EQ(changes[0].layout->keys[0].column_indexes, (std::vector<uint32_t>{0, 1}));
 }
 
+TEST_F(MutationDecoderTest, ClusteredKeyColumnsLeftOutOfTheRowComeFromTheHandle) {
+  schema::TableInfo t;
+  t.id = 31;
+  t.name = "clustered";
+  t.is_common_handle = true;
+  t.columns = {column(1, "region", type::kVarchar, schema::kPriKeyFlag | schema::kNotNullFlag),
+               column(2, "seq", type::kLonglong, schema::kPriKeyFlag | schema::kNotNullFlag),
+               column(3, "note", type::kVarchar)};
+  schema::IndexInfo primary;
+  primary.id = 1;
+  primary.name = "PRIMARY";
+  primary.primary = true;
+  primary.unique = true;
+  primary.columns = {{"region", 0, -1}, {"seq", 1, -1}};
+  t.indices = {primary};
+  ASSERT_TRUE(tracker_.apply(job(schema::action::kCreateTable, 7, t)).is_ok());
+  // TiDB's layout for such a row: the key's datums, then a row without the key columns.
+  std::string row;
+  ASSERT_TRUE(codec::encode_inserted_row(row, {Datum::from_bytes("eu"), Datum::from_int64(42)},
+                                         {{3, Datum::from_bytes("hello")}})
+                  .is_ok());
+  binlog::TableMutation mutation;
+  mutation.set_table_id(31);
+  mutation.add_inserted_rows(row);
+  MutationDecoder decoder(tracker_);
+  TextArena arena;
+  std::vector<RowChange> changes;
+  ASSERT_TRUE(decoder.decode(mutation, 7, changes, arena).is_ok());
+  const auto& v = changes[0].new_values;
+  EXPECT_EQ(text(v[0]), "eu");
+  EXPECT_EQ(i64(v[1]), 42);
+  EXPECT_EQ(text(v[2]), "hello");
+}
+
 TEST_F(MutationDecoderTest, MalformedMutationsNameTheTableAndRow) {
   MutationDecoder decoder(tracker_);
   TextArena arena;
