@@ -75,6 +75,7 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
       read_duration(root, "idle-watermark-interval", config.idle_watermark_interval));
   SLUICE_RETURN_IF_ERROR(read_seconds(root, "max-txn-timeout", config.max_txn_timeout));
   SLUICE_RETURN_IF_ERROR(root.read("metrics-addr", config.metrics_addr));
+  SLUICE_RETURN_IF_ERROR(root.read("status-addr", config.status_addr));
   int64_t metrics_interval = 15;
   SLUICE_RETURN_IF_ERROR(root.read("metrics-interval", metrics_interval));
 
@@ -139,6 +140,16 @@ Result<std::chrono::hours> parse_gc(const std::string& text) {
   return hours;
 }
 
+std::string PumpConfig::effective_status_addr() const {
+  if (!status_addr.empty()) return status_addr;
+  auto split = net::split_host_port(addr);
+  if (!split.is_ok()) return status_addr;
+  const int port = split->second == 0 ? 0 : split->second + 1;
+  const std::string& host = split->first;
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
+}
+
 Status validate(const PumpConfig& config) {
   SLUICE_RETURN_IF_ERROR(net::split_host_port(config.addr).status().with_context("addr"));
   auto advertised = net::split_host_port(config.advertised());
@@ -153,6 +164,10 @@ Status validate(const PumpConfig& config) {
   if (tls.enabled() && (tls.ssl_ca.empty() || tls.ssl_cert.empty() || tls.ssl_key.empty())) {
     return Status::invalid_argument(
         "[security] needs ssl-ca, ssl-cert and ssl-key together (some are missing)");
+  }
+  if (!config.status_addr.empty()) {
+    SLUICE_RETURN_IF_ERROR(
+        net::split_host_port(config.status_addr).status().with_context("status-addr"));
   }
   if (config.data_dir.empty()) return Status::invalid_argument("data-dir must not be empty");
   return Status::ok();

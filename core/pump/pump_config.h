@@ -45,8 +45,14 @@ struct PumpConfig {
   std::chrono::milliseconds idle_watermark_interval{200};       // watermark on an idle stream
   std::chrono::seconds max_txn_timeout{600};  // the original's maxTxnTimeoutSecond
   std::string metrics_addr;                   // pushgateway (accepted, unused)
+  // HTTP endpoint (/status, /state, /metrics, /debug). Deviation: the original serves HTTP on
+  // the gRPC port through cmux; Sluice uses a separate port. Empty: addr's host, addr's port + 1
+  // (port 0 stays 0: any free port).
+  std::string status_addr;
 
   const std::string& advertised() const { return advertise_addr.empty() ? addr : advertise_addr; }
+  // status_addr, or its default derived from addr.
+  std::string effective_status_addr() const;
 };
 
 // Reads `path` into a config with the defaults above; warns about unknown keys.

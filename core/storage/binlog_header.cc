@@ -13,14 +13,14 @@ Result<BinlogHeader> scan_binlog_header(std::string_view bytes) {
                                             static_cast<int>(bytes.size()));
   // Default limit is 2 GiB in protobuf >= 3.x; binlogs are far below it.
   BinlogHeader header;
-  while (true) {
-    uint32_t tag = in.ReadTag();
-    if (tag == 0) {
-      if (in.CurrentPosition() != static_cast<int>(bytes.size())) {
-        return Status::invalid_argument("malformed binlog: invalid field tag at offset " +
-                                        std::to_string(in.CurrentPosition()));
-      }
-      break;
+  while (in.CurrentPosition() < static_cast<int>(bytes.size())) {
+    // ReadTag answers 0 both at the end of the input and for a malformed tag, so the end is
+    // tested first and a 0 here is always an error (e.g. five 0xFF bytes: an unterminated varint).
+    const int offset = in.CurrentPosition();
+    const uint32_t tag = in.ReadTag();
+    if (tag == 0 || WireFormatLite::GetTagFieldNumber(tag) == 0) {
+      return Status::invalid_argument("malformed binlog: invalid field tag at offset " +
+                                      std::to_string(offset));
     }
     int field = WireFormatLite::GetTagFieldNumber(tag);
     auto wire_type = WireFormatLite::GetTagWireType(tag);

@@ -173,6 +173,12 @@ TEST(BinlogStore, BadInputIsRefusedAndNothingStored) {
   EXPECT_NE(status.message().find("malformed binlog"), std::string::npos);
   status = store->write(std::string("\x10", 1));  // truncated varint
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  // Five 0xFF bytes: an unterminated tag that once parsed as an all-zero header (a probe).
+  status = store->write(std::string(5, '\xff'));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.to_string();
+  // Field number 0 does not exist.
+  status = store->write(std::string("\x00\x01", 2));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.to_string();
   // Empty payload: a probe.
   EXPECT_TRUE(store->write("").is_ok());
   EXPECT_EQ(store->max_commit_ts(), 0);

@@ -1,0 +1,120 @@
+#pragma once
+// PumpNode: one running pump process's parts wired together (facts §5 "Node registry", "States"):
+// the data-dir lock, the BinlogStore (<data-dir>/kv), the embedded registry and TSO
+// (<registry-dir>, <registry-dir>/tso), the gRPC PumpServer, the HTTP status server, the
+// registry record and its heartbeat.
+//
+// Identity:
+//   node id    = content of <data-dir>/.node, else config node-id, else hostname:port (the
+//                advertise address's port); written to <data-dir>/.node when absent.
+//   cluster id = config cluster-id, else the file <registry-dir>/cluster_id (decimal), generated
+//                once (random, non-zero) and written atomically under
+//                <registry-dir>/cluster_id.lock so every process sharing the embedded registry
+//                agrees on it.
+//
+// States: online -> (PUT /state/<id>/pause or stop while online) pausing -> paused;
+//         online -> (PUT /state/<id>/close) closing -> (flush, wait for drainers) -> offline.
+// HTTP (separate port, config status-addr; the original multiplexes it on the gRPC port):
+//   GET /status, PUT /state/{id}/{pause|close}, GET /metrics, GET /debug/binlog/{ts}.
+//
+// Ownership: owns every part above. Lifetime: start() -> [request_stop() or an HTTP action] ->
+// shutdown() (also run by the destructor). Thread-safety: every public method may be called from
+// any thread; shutdown() runs once.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "core/common/file_lock.h"
+#include "core/common/result.h"
+#include "core/metrics/metrics_registry.h"
+#include "core/net/http_server.h"
+#include "core/pump/pump_config.h"
+#include "core/pump/pump_server.h"
+#include "core/registry/directory_registry.h"
+#include "core/storage/binlog_store.h"
+#include "core/tso/embedded_tso.h"
+
+namespace sluice::pump {
+
+class PumpNode {
+  struct PrivateKey {
+    explicit PrivateKey() = default;
+  };
+
+ public:
+  // Opens everything, registers the node online and starts serving. Each failure names its
+  // cause (data dir used by another pump, port in use, unreadable registry, ...).
+  static Result<std::unique_ptr<PumpNode>> start(const PumpConfig& config);
+
+  explicit PumpNode(PrivateKey, PumpConfig config);
+  ~PumpNode();
+  PumpNode(const PumpNode&) = delete;
+  PumpNode& operator=(const PumpNode&) = delete;
+
+  // Asks the node to stop (SIGTERM): online -> paused. Returns at once; see stop_requested().
+  void request_stop();
+  // True once request_stop() or an HTTP pause/close asked the node to end.
+  bool stop_requested() const;
+  // Blocks until stop_requested() or the timeout; true if requested.
+  bool wait_stop_requested(std::chrono::milliseconds timeout) const;
+
+  // Runs the pending transition to paused/offline: stops serving, closes the store and records
+  // the final state. Idempotent.
+  Status shutdown();
+
+  const std::string& node_id() const { return node_id_; }
+  uint64_t cluster_id() const { return cluster_id_; }
+  int grpc_port() const;
+  int http_port() const;
+  std::string state() const;
+  storage::BinlogStore& store() { return *store_; }
+  PumpServer& server() { return *server_; }
+
+ private:
+  Status open();
+  Status register_online();
+  Status put_status(const std::string& state);
+  void heartbeat_loop();
+  void setup_http();
+  // Starts the pause/close action; false with a reason when not allowed.
+  Result<std::string> apply_action(const std::string& node_id, const std::string& action);
+  void wait_safe_to_offline();
+
+  const PumpConfig config_;
+  std::string node_id_;
+  uint64_t cluster_id_ = 0;
+
+  std::optional<FileLock> data_lock_;
+  metrics::MetricsRegistry metrics_;
+  std::unique_ptr<tso::EmbeddedTso> tso_;
+  std::unique_ptr<registry::DirectoryRegistry> registry_;
+  std::unique_ptr<storage::BinlogStore> store_;
+  std::unique_ptr<PumpServer> server_;
+  std::unique_ptr<net::HttpServer> http_;
+  std::thread heartbeat_;
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable cv_;
+  std::string state_ = "online";
+  std::string final_state_;  // paused or offline, once an end was requested
+  bool stop_requested_ = false;
+  bool heartbeat_stop_ = false;
+  bool shut_down_ = false;
+  bool registered_ = false;  // set by open() only, before other threads exist
+};
+
+// Reads the cluster id kept in `registry_dir`, creating it once when absent.
+Result<uint64_t> load_or_create_cluster_id(const std::filesystem::path& registry_dir);
+// The node id rule above; writes <data_dir>/.node when absent.
+Result<std::string> load_or_create_node_id(const std::filesystem::path& data_dir,
+                                           const std::string& configured,
+                                           const std::string& advertise_addr);
+
+}  // namespace sluice::pump

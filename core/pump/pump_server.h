@@ -1,0 +1,110 @@
+#pragma once
+// PumpServer: the pump's gRPC service (binlog.Pump: WriteBinlog, PullBinlogs; facts §1, §5) on
+// top of a BinlogStore, with the fake binlogs that let drainers advance past an idle pump:
+//   - every fake_binlog_interval (the original's gen-binlog-interval, 3 s) when no WriteBinlog
+//     arrived since the previous tick;
+//   - when a PullBinlogs stream has sent nothing for idle_watermark_interval (Sluice, 200 ms)
+//     and the store has no unmatched prewrite (so the fake moves the safe point at once).
+// Fakes are {tp=Rollback, start_ts=commit_ts=TSO} written through the store, so they are durable
+// and visible to every drainer.
+//
+// Ownership: the store, the TSO source and the metrics registry are borrowed and must outlive
+// the server. Lifetime: start() once, stop() (also run by the destructor) once. Thread-safety:
+// the RPC handlers run on gRPC's threads; set_state(), state(), write_fake_binlog() and port()
+// may be called from any thread.
+
+#include <grpcpp/grpcpp.h>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/common/result.h"
+#include "core/metrics/metrics_registry.h"
+#include "core/proto/pump.grpc.pb.h"
+#include "core/storage/binlog_store.h"
+#include "core/tso/tso_source.h"
+
+namespace sluice::pump {
+
+struct PumpServerOptions {
+  uint64_t cluster_id = 0;
+  // 0 disables; the original's gen-binlog-interval default is 3 s.
+  std::chrono::milliseconds fake_binlog_interval{3000};
+  // 0 disables the idle watermark.
+  std::chrono::milliseconds idle_watermark_interval{200};
+  // One store read per batch sent on a pull stream.
+  size_t pull_batch_items = 256;
+  size_t pull_batch_bytes = 4u << 20;
+  // The original's MaxRecvMsgSize: math.MaxInt32 - 4 MiB (grpc's limit is an int).
+  int max_receive_message_size = 0x7fffffff - (4 << 20);
+};
+
+// The gRPC status a store failure maps to (RESOURCE_EXHAUSTED for the disk guard, ...).
+grpc::StatusCode to_grpc_code(StatusCode code);
+
+class PumpServer final : public binlog::Pump::Service {
+ public:
+  PumpServer(storage::BinlogStore& store, tso::TsoSource& tso, metrics::MetricsRegistry* metrics,
+             PumpServerOptions options);
+  ~PumpServer() override;
+  PumpServer(const PumpServer&) = delete;
+  PumpServer& operator=(const PumpServer&) = delete;
+
+  // Listens on `address` ("host:port", port 0 = any free port) and starts the fake binlog
+  // ticker. Fails naming the address when it cannot be bound (e.g. in use).
+  Status start(const std::string& address);
+  // The bound port (after start()).
+  int port() const { return port_; }
+  // Ends pull streams, stops the ticker and the gRPC server. Idempotent.
+  void stop();
+
+  // The node state ("online", "pausing", ...); prewrites are accepted only while online.
+  void set_state(std::string state);
+  std::string state() const;
+
+  // Writes one fake binlog through the store; returns its ts.
+  Result<int64_t> write_fake_binlog();
+
+  grpc::Status WriteBinlog(grpc::ServerContext* context, const binlog::WriteBinlogReq* request,
+                           binlog::WriteBinlogResp* response) override;
+  grpc::Status PullBinlogs(grpc::ServerContext* context, const binlog::PullBinlogReq* request,
+                           grpc::ServerWriter<binlog::PullBinlogResp>* writer) override;
+
+ private:
+  grpc::Status write_binlog(const binlog::WriteBinlogReq& request,
+                            binlog::WriteBinlogResp& response);
+  grpc::Status pull_binlogs(grpc::ServerContext& context, const binlog::PullBinlogReq& request,
+                            grpc::ServerWriter<binlog::PullBinlogResp>& writer);
+  // Idle watermark: writes a fake unless another stream did so within half the interval.
+  void maybe_write_watermark();
+  void ticker_loop();
+  void observe(const char* method, bool ok, std::chrono::steady_clock::time_point started);
+
+  storage::BinlogStore& store_;
+  tso::TsoSource& tso_;
+  const PumpServerOptions options_;
+  prometheus::Family<prometheus::Histogram>* rpc_duration_ = nullptr;
+  prometheus::Counter* loss_binlog_ = nullptr;
+
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::thread ticker_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> written_since_tick_{false};
+
+  mutable std::mutex mutex_;
+  std::condition_variable stop_cv_;
+  std::string state_ = "online";
+  std::chrono::steady_clock::time_point last_watermark_{};
+  std::mutex watermark_mutex_;  // one watermark writer at a time
+};
+
+}  // namespace sluice::pump

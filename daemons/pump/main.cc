@@ -1,0 +1,115 @@
+// `sluice-pump`: the pump daemon. Parses flags (the original's single-dash spellings too), loads
+// pump.toml, and runs a PumpNode until SIGTERM/SIGINT or an HTTP pause/close.
+#include <fmt/format.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/log/logging.h"
+#include "core/pump/pump_config.h"
+#include "core/pump/pump_node.h"
+
+namespace {
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "sluice-pump: {}\n", message);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread starts, so only sigtimedwait below sees them; a
+  // signal during startup is handled once the node runs (it then stops as paused).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  CLI::App app("sluice-pump: the TiDB Binlog-compatible pump");
+  std::string config_file;
+  std::optional<std::string> addr, advertise_addr, data_dir, node_id, log_level, log_file,
+      registry_dir, status_addr;
+  bool version = false;
+  app.add_option("--config", config_file, "path to pump.toml");
+  app.add_option("--addr", addr, "gRPC listen address host:port");
+  app.add_option("--advertise-addr", advertise_addr, "address registered for clients");
+  app.add_option("--data-dir", data_dir, "data directory");
+  app.add_option("--node-id", node_id, "node id (default: hostname:port)");
+  app.add_option("-L,--log-level", log_level, "log level: debug, info, warn, error, fatal");
+  app.add_option("--log-file", log_file, "log file (default: stderr)");
+  app.add_option("--registry-dir", registry_dir, "embedded registry and TSO directory");
+  app.add_option("--status-addr", status_addr, "HTTP status address (default: addr port + 1)");
+  app.add_flag("-V,--version", version, "print the version and exit");
+
+  const std::vector<std::string> normalized = sluice::pump::normalize_flags(
+      argc, argv,
+      {"config", "addr", "advertise-addr", "data-dir", "node-id", "log-level", "log-file",
+       "registry-dir", "status-addr", "version"});
+  std::vector<char*> pointers;
+  for (const auto& argument : normalized)
+    pointers.push_back(const_cast<char*>(argument.c_str()));
+  try {
+    app.parse(static_cast<int>(pointers.size()), pointers.data());
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  if (version) {
+    fmt::print("sluice-pump {}\n", SLUICE_VERSION);
+    return 0;
+  }
+
+  sluice::pump::PumpConfig config;
+  if (!config_file.empty()) {
+    auto loaded = sluice::pump::load_pump_config(config_file);
+    if (!loaded.is_ok()) return fail(fmt::format("config: {}", loaded.status().message()));
+    config = std::move(loaded).value();
+  }
+  if (addr) config.addr = *addr;
+  if (advertise_addr) config.advertise_addr = *advertise_addr;
+  if (data_dir) config.data_dir = *data_dir;
+  if (node_id) config.node_id = *node_id;
+  if (log_level) config.log_level = *log_level;
+  if (log_file) config.log_file = *log_file;
+  if (registry_dir) config.registry_dir = *registry_dir;
+  if (status_addr) config.status_addr = *status_addr;
+  if (sluice::Status valid = sluice::pump::validate(config); !valid.is_ok()) {
+    return fail(fmt::format("config: {}", valid.message()));
+  }
+
+  sluice::log::LogOptions log_options;
+  log_options.level = config.log_level;
+  log_options.file = config.log_file;
+  log_options.program = "pump";
+  if (sluice::Status logging = sluice::log::configure_logging(log_options); !logging.is_ok()) {
+    return fail(fmt::format("logging: {}", logging.message()));
+  }
+
+  auto node = sluice::pump::PumpNode::start(config);
+  if (!node.is_ok()) {
+    spdlog::error("pump failed to start: {}", node.status().to_string());
+    return fail(node.status().to_string());
+  }
+  fmt::print("sluice-pump {} serving gRPC on port {}, HTTP on port {}\n", (*node)->node_id(),
+             (*node)->grpc_port(), (*node)->http_port());
+  std::fflush(stdout);
+
+  const timespec tick{0, 200'000'000};
+  while (!(*node)->stop_requested()) {
+    const int received = sigtimedwait(&signals, nullptr, &tick);
+    if (received == SIGTERM || received == SIGINT) {
+      spdlog::info("received signal {}, stopping", received);
+      (*node)->request_stop();
+    }
+  }
+  sluice::Status stopped = (*node)->shutdown();
+  if (!stopped.is_ok()) return fail(fmt::format("shutdown: {}", stopped.to_string()));
+  return 0;
+}
