@@ -74,6 +74,9 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
   SLUICE_RETURN_IF_ERROR(
       read_duration(root, "idle-watermark-interval", config.idle_watermark_interval));
   SLUICE_RETURN_IF_ERROR(read_seconds(root, "max-txn-timeout", config.max_txn_timeout));
+  SLUICE_RETURN_IF_ERROR(read_duration(root, "gc-interval", config.gc_interval));
+  SLUICE_RETURN_IF_ERROR(
+      read_duration(root, "drainer-heartbeat-timeout", config.drainer_heartbeat_timeout));
   SLUICE_RETURN_IF_ERROR(root.read("metrics-addr", config.metrics_addr));
   SLUICE_RETURN_IF_ERROR(root.read("status-addr", config.status_addr));
   int64_t metrics_interval = 15;

@@ -44,7 +44,10 @@ struct PumpConfig {
   std::filesystem::path registry_dir = "/tmp/sluice/registry";  // embedded registry + TSO
   std::chrono::milliseconds idle_watermark_interval{200};       // watermark on an idle stream
   std::chrono::seconds max_txn_timeout{600};  // the original's maxTxnTimeoutSecond
-  std::string metrics_addr;                   // pushgateway (accepted, unused)
+  std::chrono::milliseconds gc_interval{std::chrono::hours(1)};  // the original's hourly GC
+  // A drainer silent longer than this no longer holds GC back.
+  std::chrono::milliseconds drainer_heartbeat_timeout{std::chrono::minutes(10)};
+  std::string metrics_addr;  // pushgateway (accepted, unused)
   // HTTP endpoint (/status, /state, /metrics, /debug). Deviation: the original serves HTTP on
   // the gRPC port through cmux; Sluice uses a separate port. Empty: addr's host, addr's port + 1
   // (port 0 stays 0: any free port).

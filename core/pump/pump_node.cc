@@ -168,6 +168,12 @@ Status PumpNode::open() {
   SLUICE_RETURN_IF_ERROR(register_online());
   registered_ = true;
   heartbeat_ = std::thread([this] { heartbeat_loop(); });
+  GcPolicyOptions gc_policy;
+  gc_policy.retention = config_.gc;
+  gc_policy.fresh_within = config_.drainer_heartbeat_timeout;
+  gc_ = std::make_unique<GcScheduler>(*store_, *registry_, *tso_, &metrics_, gc_policy,
+                                      config_.gc_interval);
+  gc_->start();
   spdlog::info("pump {} online: cluster id {}, gRPC port {}, HTTP port {}, data dir {}", node_id_,
                cluster_id_, server_->port(), http_->port(), config_.data_dir.string());
   return Status::ok();
@@ -328,6 +334,7 @@ Status PumpNode::shutdown() {
   }
   if (server_ != nullptr) server_->stop();
   if (http_ != nullptr) http_->stop();
+  gc_.reset();  // joins the GC thread before the store goes
   if (store_ != nullptr) store_->shutdown();
   Status status;
   if (registered_ && !final_state.empty()) {
@@ -345,6 +352,26 @@ Status PumpNode::shutdown() {
 
 void PumpNode::setup_http() {
   http_->serve_metrics(metrics_);
+  http_->handle_post("/debug/gc/trigger",
+                     [this](const httplib::Request&, httplib::Response& response) {
+                       if (gc_ == nullptr) {
+                         response.status = 503;
+                         response.set_content("gc is not running\n", "text/plain");
+                         return;
+                       }
+                       auto decision = gc_->run_once();
+                       if (!decision.is_ok()) {
+                         response.status = 500;
+                         response.set_content(decision.status().message() + "\n", "text/plain");
+                         return;
+                       }
+                       nlohmann::json body = {{"gc_ts", decision->gc_ts},
+                                              {"purged_below", decision->effective_ts()},
+                                              {"protecting", decision->protecting},
+                                              {"at_risk", decision->at_risk},
+                                              {"stale", decision->stale}};
+                       response.set_content(body.dump(), "application/json");
+                     });
   http_->handle_get("/status", [this](const httplib::Request&, httplib::Response& response) {
     nlohmann::json body;
     body["status"] = nlohmann::json::object();

@@ -15,7 +15,8 @@
 // States: online -> (PUT /state/<id>/pause or stop while online) pausing -> paused;
 //         online -> (PUT /state/<id>/close) closing -> (flush, wait for drainers) -> offline.
 // HTTP (separate port, config status-addr; the original multiplexes it on the gRPC port):
-//   GET /status, PUT /state/{id}/{pause|close}, GET /metrics, GET /debug/binlog/{ts}.
+//   GET /status, PUT /state/{id}/{pause|close}, GET /metrics, GET /debug/binlog/{ts},
+//   POST /debug/gc/trigger (one GC pass now; see gc_policy.h for what it may purge).
 //
 // Ownership: owns every part above. Lifetime: start() -> [request_stop() or an HTTP action] ->
 // shutdown() (also run by the destructor). Thread-safety: every public method may be called from
@@ -35,6 +36,7 @@
 #include "core/common/result.h"
 #include "core/metrics/metrics_registry.h"
 #include "core/net/http_server.h"
+#include "core/pump/gc_scheduler.h"
 #include "core/pump/pump_config.h"
 #include "core/pump/pump_server.h"
 #include "core/registry/directory_registry.h"
@@ -98,6 +100,7 @@ class PumpNode {
   std::unique_ptr<storage::BinlogStore> store_;
   std::unique_ptr<PumpServer> server_;
   std::unique_ptr<net::HttpServer> http_;
+  std::unique_ptr<GcScheduler> gc_;
   std::thread heartbeat_;
 
   mutable std::mutex mutex_;

@@ -155,6 +155,22 @@ TEST_F(PumpNodeTest, RegistersOnlineServesHttpAndPausesOnRequest) {
   EXPECT_EQ(record().state, "online");
 }
 
+TEST_F(PumpNodeTest, GcTriggerPurgesOnlyWhatNoAliveDrainerNeeds) {
+  PumpConfig with_gc = config();
+  with_gc.gc = std::chrono::hours(1);
+  with_gc.gc_interval = std::chrono::milliseconds(0);  // only on demand
+  auto node = PumpNode::start(with_gc);
+  ASSERT_TRUE(node.is_ok()) << node.status().to_string();
+  httplib::Client http("127.0.0.1", (*node)->http_port());
+  auto response = http.Post("/debug/gc/trigger", "", "text/plain");
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 200) << response->body;
+  const auto body = nlohmann::json::parse(response->body);
+  EXPECT_GT(body["gc_ts"].get<int64_t>(), 0);
+  EXPECT_TRUE(body["protecting"].empty());
+  EXPECT_TRUE(body["stale"].empty());
+}
+
 TEST_F(PumpNodeTest, CloseGoesOffline) {
   auto node = PumpNode::start(config());
   ASSERT_TRUE(node.is_ok()) << node.status().to_string();
