@@ -26,10 +26,10 @@ int run_demo() {
   const int64_t now = sluice::tso::from_time(std::chrono::system_clock::now());
   fmt::print("current embedded TSO: {} ({})\n", now, sluice::tso::format(now));
   fmt::print(
-      "\nThe pump, drainer, load generator and file sink are not built yet, so there is no\n"
-      "pipeline to run. See docs/status.md for what exists; `scripts/test.sh` runs every test.\n"
-      "Plugins can be tried now: `sluice plugins list`, `sluice plugins feed --config FILE`\n"
-      "(docs/plugin-guide.md).\n");
+      "\nThe drainer, load generator and file sink are not built yet, so there is no pipeline\n"
+      "to run. Built so far (docs/status.md): the pump (`sluice-pump`, docs/pump.md), plugins\n"
+      "(`sluice plugins list`, `sluice plugins feed --config FILE`, docs/plugin-guide.md).\n"
+      "`scripts/test.sh` runs every test.\n");
   return 0;
 }
 
