@@ -42,6 +42,10 @@ class ConfigDocument : public std::enable_shared_from_this<ConfigDocument> {
 
   ConfigSection root();
   const std::string& source_name() const { return source_name_; }
+  // The parsed tree, for a daemon that rewrites legacy settings into their current form before
+  // reading them (the drainer turns [syncer] db-type into a [[sink]]). Values moved or copied
+  // keep their source locations, so later errors still name the original line.
+  toml::value& mutable_root() { return root_; }
 
   // Dotted paths ("storage.sync-lgo", "sink[1].nmae") of keys that were never read, sorted.
   // A table never read at all is reported once, not key by key.

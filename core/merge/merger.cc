@@ -87,8 +87,11 @@ std::optional<MergeItem> Merger::pop(std::chrono::milliseconds timeout) {
     if (source != sources_.end()) {
       MergeItem item = std::move(source->second.queue.front());
       source->second.queue.pop_front();
-      if (source->second.retiring && source->second.queue.empty()) sources_.erase(source);
-      popped_.notify_all();
+      const size_t left = source->second.queue.size();
+      if (source->second.retiring && left == 0) sources_.erase(source);
+      // Pushers wait only on a full queue: wake them once it is half empty, not at every pop,
+      // so a fast puller and a slower consumer do not ping-pong one item at a time.
+      if (left == low_water_mark() || left == 0) popped_.notify_all();
       if (item.commit_ts < last_emitted_ts_) {
         ++stats_.disorder;
         continue;

@@ -75,6 +75,7 @@ class Merger {
     bool retiring = false;
   };
 
+  size_t low_water_mark() const { return capacity_ / 2; }
   // With the lock held: the source whose head is smallest, if every live source has a head.
   std::map<std::string, Source>::iterator ready_source();
 

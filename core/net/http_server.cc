@@ -3,12 +3,82 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <openssl/ssl.h>
+
 #include <charconv>
 #include <chrono>
 
+#include "core/net/openssl_handles.h"
+
 namespace sluice::net {
+namespace {
+
+// Installs the certificate, its chain, the key and the client CA into `context`; "" on success,
+// otherwise what OpenSSL refused.
+std::string setup_tls_context(SSL_CTX& context, const TlsMaterial& tls) {
+  SSL_CTX_set_min_proto_version(&context, TLS1_2_VERSION);
+  std::vector<X509Ptr> chain = read_pem_certificates(tls.cert_pem);
+  if (chain.empty()) return "ssl-cert holds no PEM certificate";
+  if (SSL_CTX_use_certificate(&context, chain.front().get()) != 1) {
+    return "ssl-cert refused: " + take_openssl_error();
+  }
+  for (size_t i = 1; i < chain.size(); ++i) {
+    // add1: the context takes its own reference.
+    if (SSL_CTX_add1_chain_cert(&context, chain[i].get()) != 1) {
+      return "ssl-cert chain refused: " + take_openssl_error();
+    }
+  }
+  EvpPkeyPtr key = read_pem_private_key(tls.key_pem);
+  if (key == nullptr) return "ssl-key holds no PEM private key";
+  if (SSL_CTX_use_PrivateKey(&context, key.get()) != 1 ||
+      SSL_CTX_check_private_key(&context) != 1) {
+    return "ssl-key refused: " + take_openssl_error();
+  }
+  std::vector<X509Ptr> authorities = read_pem_certificates(tls.ca_pem);
+  if (authorities.empty()) return "ssl-ca holds no PEM certificate";
+  X509_STORE* store = SSL_CTX_get_cert_store(&context);
+  for (const X509Ptr& authority : authorities) {
+    if (X509_STORE_add_cert(store, authority.get()) != 1) {
+      return "ssl-ca refused: " + take_openssl_error();
+    }
+    // Tells clients which CA to pick a certificate for (add_client_CA copies the name).
+    SSL_CTX_add_client_CA(&context, authority.get());
+  }
+  // No certificate, or one the CA does not verify: the handshake fails.
+  SSL_CTX_set_verify(&context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  return "";
+}
+
+}  // namespace
 
 HttpServer::HttpServer() : server_(std::make_unique<httplib::Server>()) {
+  configure();
+}
+
+HttpServer::HttpServer(const TlsMaterial& tls) : tls_(true) {
+  server_ = std::make_unique<httplib::SSLServer>([this, &tls](SSL_CTX& context) {
+    tls_error_ = setup_tls_context(context, tls);
+    return tls_error_.empty();
+  });
+  configure();
+  if (!tls.allowed_cn.empty()) {
+    server_->set_pre_routing_handler(
+        [allowed = tls.allowed_cn](const httplib::Request& request, httplib::Response& response) {
+          X509Ptr peer(request.ssl != nullptr ? SSL_get1_peer_certificate(request.ssl) : nullptr);
+          const std::string name = common_name(peer.get());
+          if (peer != nullptr && is_cn_allowed(allowed, name)) {
+            return httplib::Server::HandlerResponse::Unhandled;  // go on to the route
+          }
+          const std::string message = cn_refusal_message(allowed, name);
+          spdlog::warn("http {} {} refused: {}", request.method, request.path, message);
+          response.status = 403;
+          response.set_content(message + "\n", "text/plain");
+          return httplib::Server::HandlerResponse::Handled;
+        });
+  }
+}
+
+void HttpServer::configure() {
   // httplib's default also sets SO_REUSEPORT, which would let a second daemon bind the same
   // port silently and steal half the connections. Keep only SO_REUSEADDR (fast restarts).
   server_->set_socket_options([](socket_t socket) {
@@ -52,6 +122,9 @@ void HttpServer::serve_metrics(const metrics::MetricsRegistry& registry) {
 
 Status HttpServer::start(const std::string& host, int port) {
   if (listener_.joinable()) return Status::failed_precondition("http server already started");
+  if (!server_->is_valid()) {
+    return Status::invalid_argument(fmt::format("https: TLS setup failed: {}", tls_error_));
+  }
   const std::string bind_host = host.empty() ? "0.0.0.0" : host;
   if (port == 0) {
     port_ = server_->bind_to_any_port(bind_host);
@@ -114,6 +187,15 @@ Result<std::pair<std::string, int>> split_host_port(const std::string& address) 
     return Status::invalid_argument(fmt::format("'{}': '{}' is not a port", address, port_text));
   }
   return std::make_pair(host, port);
+}
+
+std::string status_address_beside(const std::string& grpc_address) {
+  auto split = split_host_port(grpc_address);
+  if (!split.is_ok()) return std::string();
+  const int port = split->second == 0 ? 0 : split->second + 1;
+  const std::string& host = split->first;
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
 }
 
 }  // namespace sluice::net

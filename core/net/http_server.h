@@ -3,6 +3,11 @@
 // /state/...), on cpp-httplib with its own listener thread. Handlers run on httplib's worker
 // threads and must be thread-safe. start() binds before returning, so a caller can read port()
 // at once (port 0 picks a free port). The destructor stops and joins the listener.
+// TLS mode (constructed with TlsMaterial): HTTPS only; a client must present a certificate signed
+// by ssl-ca (otherwise the handshake fails), and when cert-allowed-cn is set a certificate with
+// another common name gets 403 and a message naming the CN, before any route runs.
+// OpenSSL writes with write(2), so a client hanging up raises SIGPIPE: a process serving TLS must
+// ignore SIGPIPE (the daemons' main() does).
 
 #include <httplib.h>
 
@@ -13,6 +18,7 @@
 
 #include "core/common/result.h"
 #include "core/metrics/metrics_registry.h"
+#include "core/net/tls_config.h"
 
 namespace sluice::net {
 
@@ -20,7 +26,11 @@ using HttpHandler = std::function<void(const httplib::Request&, httplib::Respons
 
 class HttpServer {
  public:
+  // Plain HTTP.
   HttpServer();
+  // HTTPS with client certificates verified against tls.ca_pem (see above). A certificate or key
+  // OpenSSL refuses makes start() fail.
+  explicit HttpServer(const TlsMaterial& tls);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -38,15 +48,24 @@ class HttpServer {
   Status start(const std::string& host, int port);
   int port() const { return port_; }
   bool running() const;
+  bool tls() const { return tls_; }
   void stop();
 
  private:
+  void configure();
+
   std::unique_ptr<httplib::Server> server_;
   std::thread listener_;
   int port_ = 0;
+  bool tls_ = false;
+  std::string tls_error_;  // why OpenSSL refused the TLS material, reported by start()
 };
 
 // Splits "host:port"; the host may be empty ("" means all interfaces) or a bracketed IPv6.
 Result<std::pair<std::string, int>> split_host_port(const std::string& address);
+
+// The default HTTP status address of a daemon listening for gRPC on `grpc_address`: the same
+// host, the next port (port 0 stays 0: any free port). Returns "" when the address is malformed.
+std::string status_address_beside(const std::string& grpc_address);
 
 }  // namespace sluice::net

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "core/config/config_document.h"
+#include "core/config/setting_readers.h"
 #include "core/config/units.h"
 #include "core/net/http_server.h"
 
@@ -13,33 +14,6 @@ namespace sluice::pump {
 namespace {
 
 using config::ConfigSection;
-
-Status read_seconds(ConfigSection& section, const char* key, std::chrono::seconds& out) {
-  int64_t value = out.count();
-  SLUICE_RETURN_IF_ERROR(section.read(key, value));
-  if (value <= 0) return section.error(key, fmt::format("must be positive, found {}", value));
-  out = std::chrono::seconds(value);
-  return Status::ok();
-}
-
-Status read_duration(ConfigSection& section, const char* key, std::chrono::milliseconds& out) {
-  if (!section.has(key)) {
-    (void)section.get<std::string>(key);  // mark as known
-    return Status::ok();
-  }
-  // A number means seconds (the original's style); a string is a Go duration.
-  if (auto number = section.get<double>(key); number.is_ok() && number->has_value()) {
-    if (**number <= 0) return section.error(key, "must be positive");
-    out = std::chrono::milliseconds(static_cast<int64_t>(**number * 1000));
-    return Status::ok();
-  }
-  std::string text;
-  SLUICE_RETURN_IF_ERROR(section.read(key, text));
-  auto duration = config::parse_duration(text);
-  if (!duration.is_ok()) return section.error(key, duration.status().message());
-  out = std::chrono::duration_cast<std::chrono::milliseconds>(*duration);
-  return Status::ok();
-}
 
 Result<PumpConfig> from_document(config::ConfigDocument& document) {
   PumpConfig config;
@@ -51,8 +25,10 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
   std::string data_dir = config.data_dir.string();
   SLUICE_RETURN_IF_ERROR(root.read("data-dir", data_dir));
   config.data_dir = data_dir;
-  SLUICE_RETURN_IF_ERROR(read_seconds(root, "heartbeat-interval", config.heartbeat_interval));
-  SLUICE_RETURN_IF_ERROR(read_seconds(root, "gen-binlog-interval", config.gen_binlog_interval));
+  SLUICE_RETURN_IF_ERROR(
+      config::read_positive_seconds(root, "heartbeat-interval", config.heartbeat_interval));
+  SLUICE_RETURN_IF_ERROR(
+      config::read_positive_seconds(root, "gen-binlog-interval", config.gen_binlog_interval));
   if (root.has("gc")) {
     std::string gc_text;
     if (auto days = root.get<int64_t>("gc"); days.is_ok() && days->has_value()) {
@@ -72,11 +48,12 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
   SLUICE_RETURN_IF_ERROR(root.read("registry-dir", registry_dir));
   config.registry_dir = registry_dir;
   SLUICE_RETURN_IF_ERROR(
-      read_duration(root, "idle-watermark-interval", config.idle_watermark_interval));
-  SLUICE_RETURN_IF_ERROR(read_seconds(root, "max-txn-timeout", config.max_txn_timeout));
-  SLUICE_RETURN_IF_ERROR(read_duration(root, "gc-interval", config.gc_interval));
+      config::read_duration(root, "idle-watermark-interval", config.idle_watermark_interval));
   SLUICE_RETURN_IF_ERROR(
-      read_duration(root, "drainer-heartbeat-timeout", config.drainer_heartbeat_timeout));
+      config::read_positive_seconds(root, "max-txn-timeout", config.max_txn_timeout));
+  SLUICE_RETURN_IF_ERROR(config::read_duration(root, "gc-interval", config.gc_interval));
+  SLUICE_RETURN_IF_ERROR(
+      config::read_duration(root, "drainer-heartbeat-timeout", config.drainer_heartbeat_timeout));
   SLUICE_RETURN_IF_ERROR(root.read("metrics-addr", config.metrics_addr));
   SLUICE_RETURN_IF_ERROR(root.read("status-addr", config.status_addr));
   int64_t metrics_interval = 15;
@@ -90,21 +67,10 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
 
   SLUICE_ASSIGN_OR_RETURN(ConfigSection storage, root.section("storage"));
   SLUICE_RETURN_IF_ERROR(storage.read("sync-log", config.sync_log));
-  if (storage.has("stop-write-at-available-space")) {
-    std::string text;
-    if (auto number = storage.get<int64_t>("stop-write-at-available-space");
-        number.is_ok() && number->has_value()) {
-      text = std::to_string(**number);
-    } else {
-      SLUICE_RETURN_IF_ERROR(storage.read("stop-write-at-available-space", text));
-    }
-    auto bytes = config::parse_byte_size(text);
-    if (!bytes.is_ok())
-      return storage.error("stop-write-at-available-space", bytes.status().message());
-    config.stop_write_at_available_space = *bytes;
-  }
+  SLUICE_RETURN_IF_ERROR(config::read_byte_size(storage, "stop-write-at-available-space",
+                                                config.stop_write_at_available_space));
   SLUICE_RETURN_IF_ERROR(
-      read_duration(storage, "slow_write_threshold", config.slow_write_threshold));
+      config::read_duration(storage, "slow_write_threshold", config.slow_write_threshold));
   // The original's goleveldb and channel tuning: accepted so old files load, not used.
   int64_t ignored = 0;
   SLUICE_RETURN_IF_ERROR(storage.read("kv_chan_cap", ignored));
@@ -144,13 +110,7 @@ Result<std::chrono::hours> parse_gc(const std::string& text) {
 }
 
 std::string PumpConfig::effective_status_addr() const {
-  if (!status_addr.empty()) return status_addr;
-  auto split = net::split_host_port(addr);
-  if (!split.is_ok()) return status_addr;
-  const int port = split->second == 0 ? 0 : split->second + 1;
-  const std::string& host = split->first;
-  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
-  return fmt::format("{}:{}", host, port);
+  return status_addr.empty() ? net::status_address_beside(addr) : status_addr;
 }
 
 Status validate(const PumpConfig& config) {
@@ -184,25 +144,6 @@ Result<PumpConfig> load_pump_config(const std::filesystem::path& path) {
 Result<PumpConfig> parse_pump_config(std::string_view text, const std::string& source_name) {
   SLUICE_ASSIGN_OR_RETURN(auto document, config::ConfigDocument::parse_string(text, source_name));
   return from_document(*document);
-}
-
-std::vector<std::string> normalize_flags(int argc, char** argv,
-                                         const std::vector<std::string>& long_names) {
-  std::vector<std::string> out;
-  for (int i = 0; i < argc; ++i) {
-    std::string argument = argv[i];
-    if (i > 0 && argument.size() > 2 && argument[0] == '-' && argument[1] != '-') {
-      const std::string name = argument.substr(1, argument.find('=') - 1);
-      for (const auto& known : long_names) {
-        if (name == known) {
-          argument = "-" + argument;
-          break;
-        }
-      }
-    }
-    out.push_back(std::move(argument));
-  }
-  return out;
 }
 
 }  // namespace sluice::pump

@@ -68,9 +68,4 @@ Status validate(const PumpConfig& config);
 // Parses `gc`: an integer number of days, or a duration string with hours at least ("8h").
 Result<std::chrono::hours> parse_gc(const std::string& text);
 
-// Command-line handling: the original's single-dash long flags ("-config x", "-L info") are
-// rewritten to CLI11's double-dash form before parsing.
-std::vector<std::string> normalize_flags(int argc, char** argv,
-                                         const std::vector<std::string>& long_names);
-
 }  // namespace sluice::pump

@@ -9,7 +9,9 @@
 #include <random>
 
 #include "core/common/atomic_file.h"
+#include "core/net/grpc_tls.h"
 #include "core/proto/binlog.pb.h"
+#include "core/registry/node_identity.h"
 #include "core/registry/node_status.h"
 
 namespace sluice::pump {
@@ -19,11 +21,13 @@ namespace {
 // offline anyway (the original waits without limit).
 constexpr std::chrono::seconds kOfflineWaitLimit{60};
 
-std::string trim(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
+net::TlsConfig tls_config_of(const SecurityConfig& security) {
+  net::TlsConfig tls;
+  tls.ca_path = security.ssl_ca;
+  tls.cert_path = security.ssl_cert;
+  tls.key_path = security.ssl_key;
+  tls.allowed_cn = security.cert_allowed_cn;
+  return tls;
 }
 
 std::string json_body(const std::string& error) {
@@ -33,58 +37,6 @@ std::string json_body(const std::string& error) {
 }
 
 }  // namespace
-
-Result<uint64_t> load_or_create_cluster_id(const std::filesystem::path& registry_dir) {
-  std::error_code error;
-  std::filesystem::create_directories(registry_dir, error);
-  if (error) {
-    return Status::io_error(
-        fmt::format("cannot create registry dir {}: {}", registry_dir.string(), error.message()));
-  }
-  SLUICE_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(registry_dir / "cluster_id.lock"));
-  const auto path = registry_dir / "cluster_id";
-  auto existing = read_file(path);
-  if (existing.is_ok()) {
-    const std::string text = trim(*existing);
-    uint64_t id = 0;
-    const auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (parse_error != std::errc() || end != text.data() + text.size() || id == 0) {
-      return Status::corruption(
-          fmt::format("{} holds '{}', not a cluster id (a positive integer)", path.string(), text));
-    }
-    return id;
-  }
-  if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-  std::random_device device;
-  std::mt19937_64 generator((uint64_t{device()} << 32) ^ device());
-  uint64_t id = 0;
-  while (id == 0)
-    id = generator() >> 1;  // positive as int64 too
-  SLUICE_RETURN_IF_ERROR(write_file_atomically(path, std::to_string(id) + "\n"));
-  spdlog::info("generated cluster id {} in {}", id, path.string());
-  return id;
-}
-
-Result<std::string> load_or_create_node_id(const std::filesystem::path& data_dir,
-                                           const std::string& configured,
-                                           const std::string& advertise_addr) {
-  const auto path = data_dir / ".node";
-  auto existing = read_file(path);
-  if (existing.is_ok() && !trim(*existing).empty()) return trim(*existing);
-  if (!existing.is_ok() && existing.status().code() != StatusCode::kNotFound) {
-    return existing.status();
-  }
-  std::string id = configured;
-  if (id.empty()) {
-    char host[256] = {};
-    if (gethostname(host, sizeof(host) - 1) != 0) return Status::io_error("gethostname failed");
-    SLUICE_ASSIGN_OR_RETURN(auto host_port, net::split_host_port(advertise_addr));
-    id = fmt::format("{}:{}", host, host_port.second);
-  }
-  SLUICE_RETURN_IF_ERROR(registry::check_node_id(id));
-  SLUICE_RETURN_IF_ERROR(write_file_atomically(path, id));
-  return id;
-}
 
 Result<std::unique_ptr<PumpNode>> PumpNode::start(const PumpConfig& config) {
   auto node = std::make_unique<PumpNode>(PrivateKey(), config);
@@ -104,6 +56,11 @@ PumpNode::~PumpNode() {
 }
 
 Status PumpNode::open() {
+  if (config_.security.enabled()) {
+    auto tls = net::load_tls_material(tls_config_of(config_.security));
+    if (!tls.is_ok()) return tls.status();
+    tls_ = std::move(tls).value();
+  }
   std::error_code error;
   std::filesystem::create_directories(config_.data_dir, error);
   if (error) {
@@ -126,12 +83,13 @@ Status PumpNode::open() {
   if (config_.cluster_id != 0) {
     cluster_id_ = config_.cluster_id;
   } else {
-    auto id = load_or_create_cluster_id(config_.registry_dir);
+    auto id = registry::load_or_create_cluster_id(config_.registry_dir);
     if (!id.is_ok()) return id.status().with_context("cluster id");
     cluster_id_ = *id;
   }
   {
-    auto id = load_or_create_node_id(config_.data_dir, config_.node_id, config_.advertised());
+    auto id =
+        registry::load_or_create_node_id(config_.data_dir, config_.node_id, config_.advertised());
     if (!id.is_ok()) return id.status().with_context("node id");
     node_id_ = *id;
   }
@@ -153,10 +111,11 @@ Status PumpNode::open() {
   server_options.cluster_id = cluster_id_;
   server_options.fake_binlog_interval = config_.gen_binlog_interval;
   server_options.idle_watermark_interval = config_.idle_watermark_interval;
+  if (tls_) server_options.credentials = net::make_server_credentials(*tls_);
   server_ = std::make_unique<PumpServer>(*store_, *tso_, &metrics_, server_options);
   SLUICE_RETURN_IF_ERROR(server_->start(config_.addr));
 
-  http_ = std::make_unique<net::HttpServer>();
+  http_ = tls_ ? std::make_unique<net::HttpServer>(*tls_) : std::make_unique<net::HttpServer>();
   setup_http();
   const std::string status_addr = config_.effective_status_addr();
   SLUICE_ASSIGN_OR_RETURN(auto http_host_port, net::split_host_port(status_addr));
@@ -174,8 +133,15 @@ Status PumpNode::open() {
   gc_ = std::make_unique<GcScheduler>(*store_, *registry_, *tso_, &metrics_, gc_policy,
                                       config_.gc_interval);
   gc_->start();
-  spdlog::info("pump {} online: cluster id {}, gRPC port {}, HTTP port {}, data dir {}", node_id_,
-               cluster_id_, server_->port(), http_->port(), config_.data_dir.string());
+  if (first_registration_) {
+    // In the background: an unreachable drainer must not hold up (or fail) the start.
+    notifier_ =
+        std::make_unique<DrainerNotifier>(*registry_, net::channel_credentials_or_insecure(tls()));
+    notifier_->start();
+  }
+  spdlog::info("pump {} online: cluster id {}, gRPC port {}, HTTP port {}{}, data dir {}", node_id_,
+               cluster_id_, server_->port(), http_->port(), tls_ ? " (TLS)" : "",
+               config_.data_dir.string());
   return Status::ok();
 }
 
@@ -183,9 +149,10 @@ Status PumpNode::register_online() {
   auto previous = registry_->get(registry::NodeKind::kPump, node_id_);
   if (!previous.is_ok()) return previous.status().with_context("registry");
   if (!previous->has_value() || (*previous)->state == registry::kOffline) {
-    // The original notifies every online drainer here (Cistern.Notify); Sluice's drainers
-    // poll the embedded registry instead.
+    // The original's rule: a pump whose previous state is offline (or that has no record) is
+    // new to the drainers, which are told through Cistern.Notify once it serves.
     spdlog::info("pump {} registers for the first time (or after going offline)", node_id_);
+    first_registration_ = true;
   }
   return put_status(std::string(registry::kOnline));
 }
@@ -328,6 +295,7 @@ Status PumpNode::shutdown() {
   }
   cv_.notify_all();
   if (heartbeat_.joinable()) heartbeat_.join();
+  notifier_.reset();  // cancels a Notify in flight and joins
   if (server_ != nullptr) server_->set_state(state());
   if (final_state == registry::kOffline && server_ != nullptr && store_ != nullptr) {
     wait_safe_to_offline();

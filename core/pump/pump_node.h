@@ -2,7 +2,11 @@
 // PumpNode: one running pump process's parts wired together (facts §5 "Node registry", "States"):
 // the data-dir lock, the BinlogStore (<data-dir>/kv), the embedded registry and TSO
 // (<registry-dir>, <registry-dir>/tso), the gRPC PumpServer, the HTTP status server, the
-// registry record and its heartbeat.
+// registry record and its heartbeat, and the DrainerNotifier run once on first registration.
+//
+// TLS: with [security] set, the gRPC port and the HTTP port both serve TLS only, require a client
+// certificate signed by ssl-ca and enforce cert-allowed-cn; Notify calls to drainers present
+// ssl-cert. Unusable TLS files stop start() with an error naming the file.
 //
 // Identity:
 //   node id    = content of <data-dir>/.node, else config node-id, else hostname:port (the
@@ -36,6 +40,8 @@
 #include "core/common/result.h"
 #include "core/metrics/metrics_registry.h"
 #include "core/net/http_server.h"
+#include "core/net/tls_config.h"
+#include "core/pump/drainer_notifier.h"
 #include "core/pump/gc_scheduler.h"
 #include "core/pump/pump_config.h"
 #include "core/pump/pump_server.h"
@@ -78,6 +84,8 @@ class PumpNode {
   std::string state() const;
   storage::BinlogStore& store() { return *store_; }
   PumpServer& server() { return *server_; }
+  // The loaded [security] files, or null without TLS.
+  const net::TlsMaterial* tls() const { return tls_ ? &*tls_ : nullptr; }
 
  private:
   Status open();
@@ -90,6 +98,7 @@ class PumpNode {
   void wait_safe_to_offline();
 
   const PumpConfig config_;
+  std::optional<net::TlsMaterial> tls_;
   std::string node_id_;
   uint64_t cluster_id_ = 0;
 
@@ -101,6 +110,7 @@ class PumpNode {
   std::unique_ptr<PumpServer> server_;
   std::unique_ptr<net::HttpServer> http_;
   std::unique_ptr<GcScheduler> gc_;
+  std::unique_ptr<DrainerNotifier> notifier_;
   std::thread heartbeat_;
 
   mutable std::mutex mutex_;
@@ -110,14 +120,8 @@ class PumpNode {
   bool stop_requested_ = false;
   bool heartbeat_stop_ = false;
   bool shut_down_ = false;
-  bool registered_ = false;  // set by open() only, before other threads exist
+  bool registered_ = false;          // set by open() only, before other threads exist
+  bool first_registration_ = false;  // likewise: no record, or an offline one, before ours
 };
-
-// Reads the cluster id kept in `registry_dir`, creating it once when absent.
-Result<uint64_t> load_or_create_cluster_id(const std::filesystem::path& registry_dir);
-// The node id rule above; writes <data_dir>/.node when absent.
-Result<std::string> load_or_create_node_id(const std::filesystem::path& data_dir,
-                                           const std::string& configured,
-                                           const std::string& advertise_addr);
 
 }  // namespace sluice::pump

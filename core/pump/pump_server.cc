@@ -67,7 +67,9 @@ PumpServer::~PumpServer() {
 Status PumpServer::start(const std::string& address) {
   grpc::ServerBuilder builder;
   int selected_port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &selected_port);
+  const bool tls = options_.credentials != nullptr;
+  builder.AddListeningPort(address, tls ? options_.credentials : grpc::InsecureServerCredentials(),
+                           &selected_port);
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_size);
   builder.SetMaxSendMessageSize(-1);
   // gRPC sets SO_REUSEPORT by default, which would let a second pump bind the same port.
@@ -81,7 +83,7 @@ Status PumpServer::start(const std::string& address) {
   }
   port_ = selected_port;
   if (options_.fake_binlog_interval.count() > 0) ticker_ = std::thread([this] { ticker_loop(); });
-  spdlog::info("pump gRPC server listening on {} (port {})", address, port_);
+  spdlog::info("pump gRPC server listening on {} (port {}{})", address, port_, tls ? ", TLS" : "");
   return Status::ok();
 }
 

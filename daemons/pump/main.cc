@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config/legacy_flags.h"
 #include "core/log/logging.h"
 #include "core/pump/pump_config.h"
 #include "core/pump/pump_node.h"
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that hangs up mid-response must cost a failed write, not the process: OpenSSL (the
+  // HTTPS status port with [security]) writes with write(2), which raises SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
 
   CLI::App app("sluice-pump: the TiDB Binlog-compatible pump");
   std::string config_file;
@@ -49,7 +53,7 @@ int main(int argc, char** argv) {
   app.add_option("--status-addr", status_addr, "HTTP status address (default: addr port + 1)");
   app.add_flag("-V,--version", version, "print the version and exit");
 
-  const std::vector<std::string> normalized = sluice::pump::normalize_flags(
+  const std::vector<std::string> normalized = sluice::config::normalize_flags(
       argc, argv,
       {"config", "addr", "advertise-addr", "data-dir", "node-id", "log-level", "log-file",
        "registry-dir", "status-addr", "version"});
@@ -97,8 +101,10 @@ int main(int argc, char** argv) {
     spdlog::error("pump failed to start: {}", node.status().to_string());
     return fail(node.status().to_string());
   }
-  fmt::print("sluice-pump {} serving gRPC on port {}, HTTP on port {}\n", (*node)->node_id(),
-             (*node)->grpc_port(), (*node)->http_port());
+  // With [security] both ports speak TLS only; say so where an operator looks first.
+  fmt::print("sluice-pump {} serving gRPC on port {}, HTTP on port {}{}\n", (*node)->node_id(),
+             (*node)->grpc_port(), (*node)->http_port(),
+             (*node)->tls() != nullptr ? " (TLS, client certificates required)" : "");
   std::fflush(stdout);
 
   const timespec tick{0, 200'000'000};

@@ -1,4 +1,5 @@
 #include "core/pump/pump_config.h"
+#include "core/config/legacy_flags.h"
 
 #include <gtest/gtest.h>
 
@@ -103,8 +104,8 @@ TEST(PumpConfig, SingleDashFlagsOfTheOriginalAreNormalised) {
   std::vector<char*> argv;
   for (const char* arg : raw)
     argv.push_back(const_cast<char*>(arg));
-  const auto normalized = normalize_flags(static_cast<int>(argv.size()), argv.data(),
-                                          {"config", "addr", "data-dir", "node-id", "L"});
+  const auto normalized = config::normalize_flags(static_cast<int>(argv.size()), argv.data(),
+                                                  {"config", "addr", "data-dir", "node-id", "L"});
   EXPECT_EQ(normalized, (std::vector<std::string>{"pump", "--config", "pump.toml", "--L=debug",
                                                   "--data-dir", "d", "-x"}));
 }

@@ -1,11 +1,13 @@
 // The sluice-pump binary as a child process: flags and config, pause over HTTP, and a SIGKILL in
-// the middle of concurrent writes after which every acknowledged binlog is pulled back.
+// the middle of concurrent writes after which every acknowledged binlog is pulled back; with
+// [security], mutual TLS on both ports and a clear refusal of unusable certificate files.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sys/wait.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -13,12 +15,14 @@
 #include <thread>
 #include <vector>
 
+#include "core/net/grpc_tls.h"
 #include "core/proto/binlog.pb.h"
 #include "core/proto/pump.grpc.pb.h"
 #include "core/tso/embedded_tso.h"
 #include "tests/support/child_process.h"
 #include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certificates.h"
 
 namespace sluice::pump {
 namespace {
@@ -260,6 +264,105 @@ TEST_F(PumpDaemonTest, EveryAcknowledgedBinlogSurvivesKill9) {
     missing += pulled.count(ts) == 0 ? 1 : 0;
   EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged commits";
   EXPECT_EQ(pump->terminate(std::chrono::seconds(20)), 0) << pump->log_tail();
+}
+
+// The daemon with [security] and cert-allowed-cn = ["tidb"]: a client with a "tidb" certificate
+// writes over TLS and reads /status over HTTPS; other names, plaintext and no certificate are
+// refused; SIGTERM still ends it cleanly.
+TEST_F(PumpDaemonTest, SecurityServesMutualTlsOnBothPorts) {
+  // OpenSSL's writes raise SIGPIPE when the pump has refused the handshake and hung up.
+  std::signal(SIGPIPE, SIG_IGN);
+  testing::TestCertificateAuthority ca(dir_.path(), "test");
+  const testing::CertificateFiles server = ca.issue_server("pump", "pump");
+  const testing::CertificateFiles tidb = ca.issue_client("tidb", "tidb");
+  const testing::CertificateFiles other = ca.issue_client("other", "other");
+  {
+    std::ofstream file(dir_.file("pump.toml"), std::ios::app);
+    file << "[security]\nssl-ca = \"" << ca.ca_file().string() << "\"\nssl-cert = \""
+         << server.cert.string() << "\"\nssl-key = \"" << server.key.string()
+         << "\"\ncert-allowed-cn = [\"tidb\"]\n";
+  }
+  ChildProcessOptions options;
+  options.argv = {pump_binary().string(), "-config", dir_.file("pump.toml").string()};
+  options.log_file = dir_.file("pump.log");
+  options.pipe_stdout = true;
+  ChildProcess pump(options);
+  auto line = pump.read_stdout_line(std::chrono::seconds(30));
+  ASSERT_TRUE(line.has_value() && line->find("serving gRPC") != std::string::npos)
+      << pump.log_tail();
+
+  auto write_with = [&](std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    grpc::ChannelArguments arguments;
+    arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto stub = binlog::Pump::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(grpc_port_), std::move(credentials), arguments));
+    binlog::WriteBinlogReq request;
+    request.set_clusterid(kClusterId);
+    request.set_payload(prewrite(1000));
+    binlog::WriteBinlogResp response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return stub->WriteBinlog(&context, request, &response);
+  };
+  auto credentials_of = [&](const testing::CertificateFiles& files) {
+    return net::make_channel_credentials(ca.tls_material(files));
+  };
+
+  grpc::Status allowed = write_with(credentials_of(tidb));
+  EXPECT_TRUE(allowed.ok()) << allowed.error_code() << " " << allowed.error_message();
+  grpc::Status refused = write_with(credentials_of(other));
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(refused.error_message().find("\"other\" is not in cert-allowed-cn"), std::string::npos)
+      << refused.error_message();
+  EXPECT_EQ(write_with(grpc::InsecureChannelCredentials()).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  auto https = [&](const testing::CertificateFiles* files) {
+    auto client = files != nullptr
+                      ? std::make_unique<httplib::SSLClient>(
+                            "127.0.0.1", http_port_, files->cert.string(), files->key.string())
+                      : std::make_unique<httplib::SSLClient>("127.0.0.1", http_port_);
+    client->set_ca_cert_path(ca.ca_file().string().c_str());
+    client->enable_server_certificate_verification(true);
+    client->set_read_timeout(std::chrono::seconds(10));
+    return client->Get("/status");
+  };
+  auto status = https(&tidb);
+  ASSERT_TRUE(status) << httplib::to_string(status.error());
+  EXPECT_EQ(status->status, 200);
+  EXPECT_NE(status->body.find("\"pump-daemon\""), std::string::npos) << status->body;
+  auto forbidden = https(&other);
+  ASSERT_TRUE(forbidden) << httplib::to_string(forbidden.error());
+  EXPECT_EQ(forbidden->status, 403);
+  EXPECT_FALSE(https(nullptr));
+  httplib::Client plain("127.0.0.1", http_port_);
+  plain.set_read_timeout(std::chrono::seconds(10));
+  EXPECT_FALSE(plain.Get("/status"));
+
+  EXPECT_EQ(pump.terminate(std::chrono::seconds(20)), 0) << pump.log_tail();
+}
+
+TEST_F(PumpDaemonTest, UnusableTlsFileExitsNamingIt) {
+  testing::TestCertificateAuthority ca(dir_.path(), "test");
+  const testing::CertificateFiles server = ca.issue_server("pump", "pump");
+  const testing::CertificateFiles other = ca.issue_client("other", "other");
+  {
+    std::ofstream file(dir_.file("pump.toml"), std::ios::app);
+    file << "[security]\nssl-ca = \"" << ca.ca_file().string() << "\"\nssl-cert = \""
+         << server.cert.string() << "\"\nssl-key = \"" << other.key.string() << "\"\n";
+  }
+  ChildProcessOptions options;
+  options.argv = {pump_binary().string(), "-config", dir_.file("pump.toml").string()};
+  options.log_file = dir_.file("pump.log");
+  ChildProcess pump(options);
+  auto status = pump.wait_for_exit(std::chrono::seconds(30));
+  ASSERT_TRUE(status.has_value()) << pump.log_tail();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1) << pump.log_tail();
+  EXPECT_NE(
+      pump.log_tail().find("ssl-key " + other.key.string() +
+                           ": does not match the certificate in ssl-cert " + server.cert.string()),
+      std::string::npos)
+      << pump.log_tail();
 }
 
 }  // namespace

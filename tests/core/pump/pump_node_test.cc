@@ -1,5 +1,6 @@
 // PumpNode in process: identity files, registry record, HTTP endpoints and state transitions.
 #include "core/pump/pump_node.h"
+#include "core/registry/node_identity.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -15,10 +16,10 @@ namespace {
 
 TEST(ClusterIdTest, GeneratedOnceAndKept) {
   testing::TempDir dir("pump-node-test-");
-  auto first = load_or_create_cluster_id(dir.path());
+  auto first = registry::load_or_create_cluster_id(dir.path());
   ASSERT_TRUE(first.is_ok()) << first.status().to_string();
   EXPECT_GT(*first, 0u);
-  auto second = load_or_create_cluster_id(dir.path());
+  auto second = registry::load_or_create_cluster_id(dir.path());
   ASSERT_TRUE(second.is_ok());
   EXPECT_EQ(*first, *second);
   auto text = read_file(dir.file("cluster_id"));
@@ -26,22 +27,22 @@ TEST(ClusterIdTest, GeneratedOnceAndKept) {
   EXPECT_EQ(*text, std::to_string(*first) + "\n");
 
   ASSERT_TRUE(write_file_atomically(dir.file("cluster_id"), "12345\n").is_ok());
-  EXPECT_EQ(*load_or_create_cluster_id(dir.path()), 12345u);
+  EXPECT_EQ(*registry::load_or_create_cluster_id(dir.path()), 12345u);
   ASSERT_TRUE(write_file_atomically(dir.file("cluster_id"), "abc").is_ok());
-  EXPECT_FALSE(load_or_create_cluster_id(dir.path()).is_ok());
+  EXPECT_FALSE(registry::load_or_create_cluster_id(dir.path()).is_ok());
 }
 
 TEST(NodeIdTest, FileWinsOverConfigAndConfigOverHostname) {
   testing::TempDir dir("pump-node-test-");
-  auto configured = load_or_create_node_id(dir.path(), "pump-a", "127.0.0.1:8250");
+  auto configured = registry::load_or_create_node_id(dir.path(), "pump-a", "127.0.0.1:8250");
   ASSERT_TRUE(configured.is_ok());
   EXPECT_EQ(*configured, "pump-a");
   EXPECT_EQ(*read_file(dir.file(".node")), "pump-a");
   // The .node file is the identity from now on.
-  EXPECT_EQ(*load_or_create_node_id(dir.path(), "pump-b", "127.0.0.1:8250"), "pump-a");
+  EXPECT_EQ(*registry::load_or_create_node_id(dir.path(), "pump-b", "127.0.0.1:8250"), "pump-a");
 
   testing::TempDir other("pump-node-test-");
-  auto generated = load_or_create_node_id(other.path(), "", "127.0.0.1:8250");
+  auto generated = registry::load_or_create_node_id(other.path(), "", "127.0.0.1:8250");
   ASSERT_TRUE(generated.is_ok());
   EXPECT_TRUE(generated->ends_with(":8250")) << *generated;
 }
