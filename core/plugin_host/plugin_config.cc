@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 
 namespace sluice::plugin_host {
@@ -22,19 +23,37 @@ void PluginConfig::set_error_reporter(std::function<void(std::string_view)> repo
   reporter_ = std::move(reporter);
 }
 
+// A key path is segments joined by '.'; a segment is a table key, optionally followed by one or
+// more array indexes: "replicate-do-table[0].db-name", "matrix[1][2]". An index is decimal digits
+// only; a malformed path (empty segment, "[x]", missing ']') finds nothing.
 const toml::value* PluginConfig::find(std::string_view key) const {
   if (key.empty()) return nullptr;
   const toml::value* at = &table_;
   size_t begin = 0;
   while (true) {
     const size_t dot = key.find('.', begin);
-    const std::string_view part =
+    std::string_view part =
         key.substr(begin, dot == std::string_view::npos ? std::string_view::npos : dot - begin);
-    if (part.empty() || !at->is_table()) return nullptr;
+    const size_t bracket = part.find('[');
+    const std::string_view name = part.substr(0, bracket);
+    if (name.empty() || !at->is_table()) return nullptr;
     const auto& table = at->as_table();
-    const auto it = table.find(std::string(part));
+    const auto it = table.find(std::string(name));
     if (it == table.end()) return nullptr;
     at = &it->second;
+    part.remove_prefix(name.size());
+    while (!part.empty()) {  // "[i]" repeated
+      const size_t close = part.find(']');
+      if (part.front() != '[' || close == std::string_view::npos || close < 2) return nullptr;
+      size_t index = 0;
+      for (const char digit : part.substr(1, close - 1)) {
+        if (digit < '0' || digit > '9' || index > (SIZE_MAX - 9) / 10) return nullptr;
+        index = index * 10 + static_cast<size_t>(digit - '0');
+      }
+      if (!at->is_array() || index >= at->as_array().size()) return nullptr;
+      at = &at->as_array()[index];
+      part.remove_prefix(close + 1);
+    }
     if (dot == std::string_view::npos) return at;
     begin = dot + 1;
   }
@@ -180,12 +199,29 @@ sluice_status_t PluginConfig::get_string_at(std::string_view key, size_t index,
   return SLUICE_OK;
 }
 
+namespace {
+
+bool is_array_of_tables(const toml::value& value) {
+  if (!value.is_array() || value.as_array().empty()) return false;
+  const auto& items = value.as_array();
+  return std::all_of(items.begin(), items.end(),
+                     [](const toml::value& item) { return item.is_table(); });
+}
+
+}  // namespace
+
 void PluginConfig::collect_unread(const toml::value& table, const std::string& prefix,
                                   std::vector<std::string>& out) const {
   for (const auto& [key, value] : table.as_table()) {
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     if (value.is_table()) {
       collect_unread(value, path, out);
+    } else if (is_array_of_tables(value)) {
+      // Each entry's keys are read as "path[i].key", so they are reported one by one.
+      const auto& items = value.as_array();
+      for (size_t i = 0; i < items.size(); ++i) {
+        collect_unread(items[i], path + "[" + std::to_string(i) + "]", out);
+      }
     } else if (read_.count(path) == 0) {
       out.push_back(path);
     }

@@ -1,6 +1,7 @@
 #pragma once
 // PluginConfig: one plugin instance's configuration table ([sink.config] etc.), behind the
-// opaque sluice_config_t of the host API. Keys are dotted paths into the table. It records which
+// opaque sluice_config_t of the host API. Keys are dotted paths into the table, and a segment may
+// index an array: "replicate-do-table[0].db-name" (see find()). It records which
 // keys the plugin read, so the host can warn about keys nobody read (usually a typo), and it
 // resolves secrets ("${NAME}" reads the environment variable NAME).
 // Owned by the instance's HostContext; strings it hands out live as long as it does. Every
@@ -51,7 +52,8 @@ class PluginConfig {
   sluice_status_t array_size(std::string_view key, size_t* out) const;
   sluice_status_t get_string_at(std::string_view key, size_t index, sluice_str_t* out) const;
 
-  // Dotted keys of the values (not tables) the plugin never asked about, sorted.
+  // Dotted keys of the values (not tables) the plugin never asked about, sorted. Arrays of tables
+  // are looked into: an unread key inside one is reported as "name[i].key".
   std::vector<std::string> unread_keys() const;
   // "<file>:<line>" of a key's value, or "" when unknown.
   std::string location(std::string_view key) const;

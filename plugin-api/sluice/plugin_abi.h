@@ -221,9 +221,13 @@ typedef struct sluice_metric sluice_metric_t;             /* one labelled metric
  * function is thread-safe and never throws. `ctx` is the handle the host gave the instance (or
  * the validate call); it tags logs and metrics with the plugin and instance names.
  *
- * Config keys are dotted paths into the instance's config table ("security.ssl-ca"). Getters
- * return SLUICE_OK and fill `out`, or SLUICE_INVALID_CONFIG when the key is absent or of another
- * type (and then leave `out` untouched). Strings they return stay valid as long as the config.
+ * Config keys are dotted paths into the instance's config table ("security.ssl-ca"). A path
+ * segment may index an array with "[i]" (decimal, from 0), so entries of an array of tables are
+ * reachable: "replicate-do-table[0].db-name"; config_type("replicate-do-table[1]") reports
+ * SLUICE_CONFIG_TABLE, config_array_size("replicate-do-table") the number of entries, and an index
+ * past the end reads as absent. Getters return SLUICE_OK and fill `out`, or SLUICE_INVALID_CONFIG
+ * when the key is absent or of another type (and then leave `out` untouched). Strings they return
+ * stay valid as long as the config.
  */
 typedef struct sluice_host_api {
   size_t struct_size;
@@ -272,7 +276,8 @@ typedef struct sluice_host_api {
                                        sluice_str_t* out);
   sluice_status_t (*config_get_secret)(const sluice_config_t* config, sluice_str_t key,
                                        sluice_str_t* out);
-  /* Arrays of strings: the length, then the items one by one. */
+  /* Arrays: the length (of any array, including an array of tables), then string items one by
+   * one (SLUICE_INVALID_CONFIG for an item that is not a string). */
   sluice_status_t (*config_array_size)(const sluice_config_t* config, sluice_str_t key,
                                        size_t* out);
   sluice_status_t (*config_get_string_at)(const sluice_config_t* config, sluice_str_t key,

@@ -348,6 +348,22 @@ class Config {
     }
     return items;
   }
+  // The number of entries of an array (of strings, of tables, of anything); nullopt for an absent
+  // key, ConfigError when it is not an array. Entries of an array of tables are read through
+  // indexed keys: get_string(index_key("ignore-table", 0) + ".db-name").
+  std::optional<size_t> get_array_size(std::string_view key) const {
+    if (!present(key, SLUICE_CONFIG_ARRAY, "an array")) return std::nullopt;
+    size_t size = 0;
+    if (api()->config_array_size(config_, make_str(key), &size) != SLUICE_OK) {
+      wrong_type(key, "an array");
+    }
+    return size;
+  }
+  // "key[index]": the key path of one entry of an array.
+  static std::string index_key(std::string_view key, size_t index) {
+    return std::string(key) + "[" + std::to_string(index) + "]";
+  }
+
   // A secret resolved by the host (encrypted_<key>, or "${ENV}"); nullopt when neither `key` nor
   // `encrypted_<key>` is set; ConfigError when one is set but cannot be resolved (the host logs
   // why, e.g. an unset environment variable).

@@ -211,7 +211,10 @@ class ConfigValue {
 };
 
 // One instance's config table as a flat map of dotted keys ("security.ssl-ca") to values. A key
-// that is a proper prefix of others ("security") reads as a table. Secrets: config_get_secret
+// that is a proper prefix of others ("security") reads as a table. Arrays of tables are written
+// with indexed keys, as the host API reads them: {"ignore-table[0].db-name", "test"} makes
+// "ignore-table" an array (config_array_size gives the highest index + 1) and "ignore-table[0]" a
+// table. Secrets: config_get_secret
 // returns "${NAME}" values from the environment and decrypts `encrypted_<key>` entries with the
 // decryptor (without one they fail as the real host does with a wrong key).
 class FakeConfig {
@@ -266,9 +269,32 @@ class FakeConfig {
     for (auto it = entries_.lower_bound(key); it != entries_.end(); ++it) {
       const std::string_view candidate = it->first;
       if (candidate.substr(0, key.size()) != key) break;
-      if (candidate.size() > key.size() && candidate[key.size()] == '.') return SLUICE_CONFIG_TABLE;
+      if (candidate.size() <= key.size()) continue;
+      if (candidate[key.size()] == '.') return SLUICE_CONFIG_TABLE;
+      if (candidate[key.size()] == '[') return SLUICE_CONFIG_ARRAY;
     }
     return SLUICE_CONFIG_ABSENT;
+  }
+
+  // The length of an array written with indexed keys ("key[0]...", "key[3]..." -> 4); nullopt
+  // when no entry indexes `key`.
+  std::optional<size_t> indexed_size(std::string_view key) const {
+    std::optional<size_t> size;
+    for (auto it = entries_.lower_bound(key); it != entries_.end(); ++it) {
+      const std::string_view candidate = it->first;
+      if (candidate.substr(0, key.size()) != key) break;
+      if (candidate.size() <= key.size() + 2 || candidate[key.size()] != '[') continue;
+      const size_t close = candidate.find(']', key.size());
+      if (close == std::string_view::npos) continue;
+      size_t index = 0;
+      bool digits = close > key.size() + 1;
+      for (const char digit : candidate.substr(key.size() + 1, close - key.size() - 1)) {
+        if (digit < '0' || digit > '9') digits = false;
+        index = index * 10 + static_cast<size_t>(digit - '0');
+      }
+      if (digits) size = std::max(size.value_or(0), index + 1);
+    }
+    return size;
   }
 
   const sluice_config_t* raw() const { return reinterpret_cast<const sluice_config_t*>(this); }
@@ -737,6 +763,15 @@ class FakeHost {
   static sluice_status_t config_array_size_cb(const sluice_config_t* config, sluice_str_t key,
                                               size_t* out) noexcept {
     const ConfigValue* value = config_find(config, key);
+    if (value == nullptr && config != nullptr && out != nullptr) {
+      try {
+        if (std::optional<size_t> size = FakeConfig::from_raw(config)->indexed_size(view(key))) {
+          *out = *size;
+          return SLUICE_OK;
+        }
+      } catch (...) {
+      }
+    }
     if (value == nullptr || out == nullptr) return SLUICE_INVALID_CONFIG;
     if (const auto* strings = value->get_if<std::vector<std::string>>()) {
       *out = strings->size();
