@@ -1,0 +1,136 @@
+#pragma once
+// DrainerNode: one running drainer process's parts wired together (facts §6 "Startup"):
+// the data-dir lock, the embedded registry and TSO, the plugin host and one SinkRunner per sink,
+// the checkpoint store (<data-dir>/savepoint), the Merger, the PumpCollector, the Syncer, the
+// gRPC Cistern service on `addr`, the HTTP status server, the registry record and its heartbeat,
+// and a housekeeping thread (discovery every detect-interval or at once on Notify, heartbeat,
+// a one-line progress log every progress-interval).
+//
+// Start: checkpoint = the saved one, else initial-commit-ts (-1: the current TSO); the schema
+// comes from the snapshot saved with it. The checkpoint is re-saved at once with
+// consistent = false, so a crash from here on is known at the next start: then sinks open with
+// SLUICE_RESUME_UNCLEAN and transactions carry safe mode for safe-mode-duration (5 min).
+//
+// Stop: request_stop() (SIGTERM) or PUT /state/<id>/pause -> paused; PUT /state/<id>/close ->
+// offline (pumps stop keeping binlogs for it). shutdown() stops pulling, drains and flushes
+// every sink, saves the checkpoint with consistent = true and records the final state. A sink or
+// pump failure ends the node too: failure() holds the cause, the checkpoint stays before it.
+//
+// HTTP (separate port, status-addr; the original multiplexes it on the gRPC port):
+//   GET /status  {"PumpPos", "Synced", "LastTS", "TsMap"} as the original, plus NodeID, State,
+//                Checkpoint, MergedTS, Pumps (state, address, position, error), Stalled, Sinks
+//                (watermark, lag, queue, failure)
+//   GET /commit_ts, PUT /state/{id}/{pause|close}, GET /metrics.
+// Thread-safety: every public method may be called from any thread; shutdown() runs once.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/checkpoint/checkpoint_store.h"
+#include "core/common/file_lock.h"
+#include "core/common/result.h"
+#include "core/drainer/cistern_server.h"
+#include "core/drainer/drainer_config.h"
+#include "core/drainer/drainer_metrics.h"
+#include "core/drainer/pump_collector.h"
+#include "core/drainer/sink_runner.h"
+#include "core/drainer/syncer.h"
+#include "core/merge/merger.h"
+#include "core/metrics/metrics_registry.h"
+#include "core/net/http_server.h"
+#include "core/net/tls_config.h"
+#include "core/plugin_host/plugin_host.h"
+#include "core/registry/directory_registry.h"
+#include "core/tso/embedded_tso.h"
+
+namespace sluice::drainer {
+
+class DrainerNode {
+  struct PrivateKey {
+    explicit PrivateKey() = default;
+  };
+
+ public:
+  // Opens everything and starts replicating. `config` must have had apply_legacy_mapping.
+  static Result<std::unique_ptr<DrainerNode>> start(DrainerConfig config);
+
+  // `drainer --check-config`: the drainer's settings and every plugin's config, validated
+  // without connecting anywhere or creating instances. Empty: all valid.
+  static std::vector<Status> check_config(DrainerConfig& config);
+
+  DrainerNode(PrivateKey, DrainerConfig config);
+  ~DrainerNode();
+  DrainerNode(const DrainerNode&) = delete;
+  DrainerNode& operator=(const DrainerNode&) = delete;
+
+  void request_stop();
+  bool stop_requested() const;
+  bool wait_stop_requested(std::chrono::milliseconds timeout) const;
+  // Stops, drains, flushes, saves the final checkpoint. Returns the failure that ended the node,
+  // if any. Idempotent.
+  Status shutdown();
+
+  std::optional<Status> failure() const;
+  const std::string& node_id() const { return node_id_; }
+  uint64_t cluster_id() const { return cluster_id_; }
+  int grpc_port() const { return cistern_ ? cistern_->port() : 0; }
+  int http_port() const { return http_ ? http_->port() : 0; }
+  std::string state() const;
+  int64_t checkpoint_ts() const;
+  SyncerStats stats() const;
+  // Looks for pumps now (what Notify does).
+  void notify();
+
+ private:
+  Status open();
+  Status register_online();
+  Status put_status(const std::string& state);
+  void housekeeping_loop();
+  void log_progress();
+  void setup_http();
+  Result<std::string> apply_action(const std::string& node_id, const std::string& action);
+  std::string status_json() const;
+
+  DrainerConfig config_;
+  std::string node_id_;
+  uint64_t cluster_id_ = 0;
+  std::optional<net::TlsMaterial> tls_;
+
+  std::optional<FileLock> data_lock_;
+  metrics::MetricsRegistry metrics_;
+  std::unique_ptr<DrainerMetrics> drainer_metrics_;
+  std::unique_ptr<tso::EmbeddedTso> tso_;
+  std::unique_ptr<registry::DirectoryRegistry> registry_;
+  std::unique_ptr<checkpoint::CheckpointStore> checkpoint_store_;
+  std::unique_ptr<plugin_host::PluginHost> plugins_;
+  std::vector<std::unique_ptr<SinkRunner>> runners_;
+  std::unique_ptr<merge::Merger> merger_;
+  std::unique_ptr<PumpCollector> collector_;
+  std::unique_ptr<Syncer> syncer_;
+  std::unique_ptr<CisternServer> cistern_;
+  std::unique_ptr<net::HttpServer> http_;
+  std::thread housekeeping_;
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable cv_;
+  std::string state_ = "online";
+  std::string final_state_ = "paused";
+  bool stop_requested_ = false;
+  bool notified_ = false;
+  bool housekeeping_stop_ = false;
+  bool shut_down_ = false;
+  std::optional<Status> failure_;
+  // For the progress line.
+  std::chrono::steady_clock::time_point last_progress_;
+  SyncerStats last_progress_stats_;
+};
+
+}  // namespace sluice::drainer

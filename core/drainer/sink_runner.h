@@ -1,0 +1,107 @@
+#pragma once
+// SinkRunner: drives one sink instance on its own thread, at its own pace, from a bounded queue
+// of shared batches (back-pressure: submit() blocks while the queue is full, so memory stays
+// bounded and a slow sink slows the merge instead of growing a backlog).
+//
+// Ordering and barriers: batches are written in queue order. A DDL batch is a barrier: the
+// runner flushes (every earlier DML durable) before writing it, and flushes again right after.
+// Flushes also happen every `flush_interval` while writing, and once the queue has been empty
+// for `idle_flush_delay` after a write, so an idle pipeline is durable within milliseconds.
+//
+// Watermark: commit_ts up to which this sink is durable for checkpoint purposes. Transactions the
+// sink never sees (fake binlogs, filtered transactions) advance it through pass(): once every
+// written transaction is durable, the watermark is the last commit_ts submitted or passed.
+//
+// Failures: SLUICE_RETRY answers are retried by the SinkInstance's policy and then, while the
+// target stays unavailable, by this runner every `unavailable_backoff` until stop (logged each
+// time): nothing is skipped. A rejected batch stops the runner unless `skip_rejected` (then it is
+// logged with its commit_ts range and counted). A fatal answer stops the runner; failure() then
+// holds the plugin's message and the drainer stops with it.
+// Thread-safety: submit/pass from one producer thread; the accessors from any thread.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+
+#include "core/common/result.h"
+#include "core/drainer/drainer_metrics.h"
+#include "core/drainer/transaction_batch.h"
+#include "core/plugin_host/sink_instance.h"
+
+namespace sluice::drainer {
+
+struct SinkRunnerOptions {
+  size_t queue_capacity = 16;  // batches
+  std::chrono::milliseconds flush_interval{1000};
+  std::chrono::milliseconds idle_flush_delay{20};
+  std::chrono::milliseconds unavailable_backoff{2000};
+  bool skip_rejected = false;
+};
+
+class SinkRunner {
+ public:
+  SinkRunner(plugin_host::SinkInstance& sink, SinkRunnerOptions options,
+             DrainerMetrics* metrics = nullptr);
+  ~SinkRunner();
+  SinkRunner(const SinkRunner&) = delete;
+  SinkRunner& operator=(const SinkRunner&) = delete;
+
+  // Opens the sink at the checkpoint and starts the thread.
+  Status start(int64_t checkpoint_ts, bool unclean);
+
+  // Queues a batch (blocks while the queue is full). False once the runner failed or stopped.
+  bool submit(std::shared_ptr<const TransactionBatch> batch);
+  // Everything up to `ts` went by with nothing for this sink.
+  void pass(int64_t ts);
+
+  // Finishes: with `drain`, writes and flushes what is queued first; then closes the sink and
+  // joins the thread. Returns the first failure, or the close status.
+  Status finish(bool drain);
+  // Asks the thread to stop as soon as possible (without draining); finish() still joins.
+  void request_stop();
+
+  int64_t watermark() const;
+  int64_t written_ts() const;
+  size_t queued() const;
+  std::optional<Status> failure() const;
+  const std::string& name() const { return name_; }
+  uint64_t transactions_written() const;
+
+ private:
+  using Item = std::variant<std::shared_ptr<const TransactionBatch>, int64_t>;
+
+  void run();
+  // Calls `op` until it succeeds, fails for good, or stop is requested.
+  Status call_with_backoff(const char* what, const std::function<Status()>& op);
+  Status write_batch(const TransactionBatch& batch);
+  Status flush_now();
+  void fail(Status status);
+
+  plugin_host::SinkInstance& sink_;
+  const SinkRunnerOptions options_;
+  DrainerMetrics* metrics_;
+  const std::string name_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Item> queue_;
+  size_t queued_batches_ = 0;
+  bool stop_ = false;   // stop without draining
+  bool drain_ = false;  // finish after the queue is empty
+  std::optional<Status> failure_;
+  int64_t written_ts_ = 0;  // last commit_ts written
+  int64_t passed_ts_ = 0;   // last commit_ts written or passed, in queue order
+  int64_t durable_seen_ = 0;
+  uint64_t transactions_written_ = 0;
+  bool dirty_ = false;  // written since the last flush
+  std::thread thread_;
+};
+
+}  // namespace sluice::drainer

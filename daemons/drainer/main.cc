@@ -1,0 +1,148 @@
+// `sluice-drainer`: the drainer daemon. Parses flags (the original's single-dash spellings too),
+// loads drainer.toml (an original file works: [syncer] db-type maps onto a sink plugin), and runs
+// a DrainerNode until SIGTERM/SIGINT, an HTTP pause/close, or a failure. `--check-config`
+// validates the file and every plugin's config without connecting anywhere.
+#include <fmt/format.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config/legacy_flags.h"
+#include "core/drainer/drainer_config.h"
+#include "core/drainer/drainer_node.h"
+#include "core/log/logging.h"
+
+namespace {
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "sluice-drainer: {}\n", message);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // OpenSSL (the HTTPS status port with [security]) writes with write(2): a peer hanging up
+  // mid-response must not kill the drainer with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app("sluice-drainer: the TiDB Binlog-compatible drainer with sink plugins");
+  std::string config_file;
+  std::optional<std::string> addr, advertise_addr, data_dir, node_id, log_level, log_file,
+      registry_dir, status_addr, dest_db_type;
+  std::optional<int64_t> initial_commit_ts;
+  bool version = false;
+  bool check_config = false;
+  app.add_option("--config", config_file, "path to drainer.toml");
+  app.add_option("--addr", addr, "gRPC listen address host:port");
+  app.add_option("--advertise-addr", advertise_addr, "address registered for pumps");
+  app.add_option("--data-dir", data_dir, "data directory (checkpoint, schema snapshot)");
+  app.add_option("--node-id", node_id, "node id (default: hostname:port)");
+  app.add_option("-L,--log-level", log_level, "log level: debug, info, warn, error, fatal");
+  app.add_option("--log-file", log_file, "log file (default: stderr)");
+  app.add_option("--initial-commit-ts", initial_commit_ts,
+                 "start after this TSO when there is no checkpoint (-1: now)");
+  app.add_option("--dest-db-type", dest_db_type, "the original's [syncer] db-type, as a flag");
+  app.add_option("--registry-dir", registry_dir, "embedded registry and TSO directory");
+  app.add_option("--status-addr", status_addr, "HTTP status address (default: addr port + 1)");
+  app.add_flag("--check-config", check_config,
+               "validate the config and every plugin's config, then exit");
+  app.add_flag("-V,--version", version, "print the version and exit");
+
+  const std::vector<std::string> normalized =
+      sluice::config::normalize_flags(argc, argv,
+                                      {"config", "addr", "advertise-addr", "data-dir", "node-id",
+                                       "log-level", "log-file", "initial-commit-ts", "dest-db-type",
+                                       "registry-dir", "status-addr", "check-config", "version"});
+  std::vector<char*> pointers;
+  for (const auto& argument : normalized)
+    pointers.push_back(const_cast<char*>(argument.c_str()));
+  try {
+    app.parse(static_cast<int>(pointers.size()), pointers.data());
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  if (version) {
+    fmt::print("sluice-drainer {}\n", SLUICE_VERSION);
+    return 0;
+  }
+
+  auto loaded = config_file.empty() ? sluice::drainer::parse_drainer_config("", "(no config)")
+                                    : sluice::drainer::load_drainer_config(config_file);
+  if (!loaded.is_ok()) return fail(fmt::format("config: {}", loaded.status().message()));
+  sluice::drainer::DrainerConfig config = std::move(loaded).value();
+  if (addr) config.addr = *addr;
+  if (advertise_addr) config.advertise_addr = *advertise_addr;
+  if (data_dir) config.data_dir = *data_dir;
+  if (node_id) config.node_id = *node_id;
+  if (log_level) config.log_level = *log_level;
+  if (log_file) config.log_file = *log_file;
+  if (initial_commit_ts) config.initial_commit_ts = *initial_commit_ts;
+  if (registry_dir) config.registry_dir = *registry_dir;
+  if (status_addr) config.status_addr = *status_addr;
+  if (dest_db_type) {
+    auto& root = config.document->mutable_root();
+    if (!root.is_table()) root = toml::value(toml::table{});
+    if (!root.contains("syncer")) root.as_table()["syncer"] = toml::value(toml::table{});
+    root.as_table()["syncer"].as_table()["db-type"] = *dest_db_type;
+  }
+  if (sluice::Status valid = sluice::drainer::validate(config); !valid.is_ok()) {
+    return fail(fmt::format("config: {}", valid.message()));
+  }
+  if (sluice::Status mapped = sluice::drainer::apply_legacy_mapping(config); !mapped.is_ok()) {
+    return fail(fmt::format("config: {}", mapped.message()));
+  }
+
+  sluice::log::LogOptions log_options;
+  log_options.level = config.log_level;
+  log_options.file = check_config ? std::string() : config.log_file;
+  log_options.program = "drainer";
+  if (sluice::Status logging = sluice::log::configure_logging(log_options); !logging.is_ok()) {
+    return fail(fmt::format("logging: {}", logging.message()));
+  }
+
+  if (check_config) {
+    const auto problems = sluice::drainer::DrainerNode::check_config(config);
+    for (const auto& problem : problems)
+      fmt::print(stderr, "{}\n", problem.message());
+    if (!problems.empty()) {
+      fmt::print(stderr, "sluice-drainer: config {} has {} problem(s)\n", config_file,
+                 problems.size());
+      return 1;
+    }
+    fmt::print("config {} is valid\n", config_file.empty() ? "(defaults)" : config_file);
+    return 0;
+  }
+
+  auto node = sluice::drainer::DrainerNode::start(std::move(config));
+  if (!node.is_ok()) {
+    spdlog::error("drainer failed to start: {}", node.status().to_string());
+    return fail(node.status().to_string());
+  }
+  fmt::print("sluice-drainer {} serving gRPC on port {}, HTTP on port {}\n", (*node)->node_id(),
+             (*node)->grpc_port(), (*node)->http_port());
+  std::fflush(stdout);
+
+  const timespec tick{0, 200'000'000};
+  while (!(*node)->stop_requested()) {
+    const int received = sigtimedwait(&signals, nullptr, &tick);
+    if (received == SIGTERM || received == SIGINT) {
+      spdlog::info("received signal {}, stopping", received);
+      (*node)->request_stop();
+    }
+  }
+  sluice::Status stopped = (*node)->shutdown();
+  if (!stopped.is_ok()) return fail(stopped.to_string());
+  return 0;
+}

@@ -1,0 +1,260 @@
+// The drainer node in this process against three real pumps: the merge across pumps with an
+// idle one, DDL barriers, restart from the checkpoint, sinks answering retry or fatal, a paused
+// pump shown on /status, and the HTTP endpoints.
+#include "core/drainer/drainer_node.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/checkpoint/checkpoint.h"
+#include "core/common/atomic_file.h"
+#include "tests/core/drainer/drainer_cluster.h"
+
+namespace sluice::drainer {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using test::RecordedLine;
+using test::TestCluster;
+using test::wait_until;
+
+std::unique_ptr<DrainerNode> start_drainer(const std::string& toml) {
+  auto config = parse_drainer_config(toml, "drainer.toml");
+  EXPECT_TRUE(config.is_ok()) << config.status().to_string();
+  if (!config.is_ok()) return nullptr;
+  EXPECT_TRUE(apply_legacy_mapping(*config).is_ok());
+  auto node = DrainerNode::start(std::move(config).value());
+  EXPECT_TRUE(node.is_ok()) << node.status().to_string();
+  return node.is_ok() ? std::move(node).value() : nullptr;
+}
+
+nlohmann::json get_json(int port, const std::string& path) {
+  httplib::Client client("127.0.0.1", port);
+  auto response = client.Get(path);
+  if (!response || response->status != 200) return nullptr;
+  return nlohmann::json::parse(response->body);
+}
+
+checkpoint::Checkpoint saved_checkpoint(const std::filesystem::path& data_dir) {
+  auto text = read_file(data_dir / "savepoint");
+  EXPECT_TRUE(text.is_ok());
+  auto parsed = checkpoint::from_savepoint_toml(text.value_or(""), "savepoint");
+  EXPECT_TRUE(parsed.is_ok()) << parsed.status().to_string();
+  return parsed.value_or(checkpoint::Checkpoint{});
+}
+
+void expect_strictly_increasing(const std::vector<int64_t>& ts) {
+  for (size_t i = 1; i < ts.size(); ++i) {
+    ASSERT_LT(ts[i - 1], ts[i]) << "at line " << i;
+  }
+}
+
+TEST(DrainerNodeTest, MergesThreePumpsInCommitOrderWithAnIdlePump) {
+  TestCluster cluster;
+  auto drainer = start_drainer(cluster.drainer_toml("d1"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  std::set<int64_t> committed = cluster.insert_rows(1, 300, 6);
+  ASSERT_EQ(committed.size(), 300u);
+  // A DDL mid-stream, then more rows that use the new column.
+  auto added = cluster.catalog().add_column(
+      "shop", "items", {"note", schema::mysql_type::kVarchar, false, false, false, false, 16},
+      std::string("none"));
+  ASSERT_TRUE(added.is_ok());
+  auto ddl = cluster.producer().execute_ddl(*added);
+  ASSERT_TRUE(ddl.is_ok());
+  std::set<int64_t> more = cluster.insert_rows(301, 100, 3);
+  committed.insert(more.begin(), more.end());
+
+  const auto output = cluster.output("d1");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, committed); }, seconds(30)))
+      << "recorded " << test::recorded_ts(output).size() << " of " << committed.size();
+  const auto lines = test::read_recording(output);
+  const auto txns = test::transactions_of(lines);
+  std::vector<int64_t> ts;
+  for (const auto& line : txns)
+    ts.push_back(line.commit_ts);
+  expect_strictly_increasing(ts);
+  // Exactly what was committed, plus the three DDLs.
+  EXPECT_EQ(txns.size(), committed.size() + 3);
+  // Positions count the transactions delivered, from 1.
+  for (size_t i = 0; i < txns.size(); ++i)
+    EXPECT_EQ(txns[i].position, i + 1);
+  // The DDL is a barrier: everything before it was flushed before it was written, and it was
+  // flushed on its own.
+  size_t ddl_lines = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].kind != RecordedLine::Kind::kTransaction || lines[i].events.rfind("DDL", 0) != 0)
+      continue;
+    ++ddl_lines;
+    ASSERT_GT(i, 0u);
+    EXPECT_NE(lines[i - 1].kind, RecordedLine::Kind::kTransaction) << lines[i].events;
+    ASSERT_LT(i + 1, lines.size());
+    EXPECT_EQ(lines[i + 1].kind, RecordedLine::Kind::kFlush) << lines[i].events;
+  }
+  EXPECT_EQ(ddl_lines, 3u);
+  // Rows after ADD COLUMN carry the new column.
+  EXPECT_NE(txns.back().events.find("item-"), std::string::npos);
+  EXPECT_EQ(std::count(txns.back().events.begin(), txns.back().events.end(), ','), 3);
+
+  // The checkpoint follows (the idle third pump does not hold it back), and /status says so.
+  const int64_t last = *committed.rbegin();
+  ASSERT_TRUE(wait_until([&] { return drainer->checkpoint_ts() >= last; }, seconds(10)));
+  auto status = get_json(drainer->http_port(), "/status");
+  ASSERT_FALSE(status.is_null());
+  EXPECT_EQ(status["PumpPos"].size(), 3u);
+  EXPECT_TRUE(status["Pumps"].contains("pump-2"));
+  EXPECT_GE(status["LastTS"].get<int64_t>(), last);
+  EXPECT_TRUE(status["Sinks"].contains("rec"));
+  ASSERT_TRUE(wait_until(
+      [&] { return get_json(drainer->http_port(), "/status")["Synced"] == true; }, seconds(10)));
+  auto commit_ts = get_json(drainer->http_port(), "/commit_ts");
+  EXPECT_GE(commit_ts["CommitTS"].get<int64_t>(), last);
+  httplib::Client client("127.0.0.1", drainer->http_port());
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("binlog_drainer_checkpoint_tso"), std::string::npos);
+  EXPECT_NE(metrics->body.find("sluice_sink_transactions_total{sink=\"rec\"}"), std::string::npos);
+  EXPECT_NE(metrics->body.find("binlog_drainer_event{type=\"Insert\"} 400"), std::string::npos);
+
+  // A clean stop saves consistent = true at what the sink made durable.
+  ASSERT_TRUE(drainer->shutdown().is_ok());
+  const auto saved = saved_checkpoint(cluster.path("d1"));
+  EXPECT_TRUE(saved.consistent);
+  EXPECT_GE(saved.commit_ts, last);
+  EXPECT_GT(saved.schema_version, 0);
+}
+
+TEST(DrainerNodeTest, RestartsFromTheCheckpointWithNothingMissing) {
+  TestCluster cluster;
+  auto drainer = start_drainer(cluster.drainer_toml("d2"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  std::set<int64_t> committed = cluster.insert_rows(1, 100);
+  const auto output = cluster.output("d2");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, committed); }, seconds(30)));
+  ASSERT_TRUE(drainer->shutdown().is_ok());
+  drainer.reset();
+
+  // Written while no drainer runs.
+  std::set<int64_t> later = cluster.insert_rows(101, 100);
+  drainer = start_drainer(cluster.drainer_toml("d2"));
+  ASSERT_NE(drainer, nullptr);
+  committed.insert(later.begin(), later.end());
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, committed); }, seconds(30)));
+  const auto lines = test::read_recording(output);
+  // Two opens; the second is clean and at the first run's checkpoint; no transaction twice.
+  std::vector<RecordedLine> opens;
+  for (const auto& line : lines)
+    if (line.kind == RecordedLine::Kind::kOpen) opens.push_back(line);
+  ASSERT_EQ(opens.size(), 2u);
+  EXPECT_FALSE(opens[1].unclean);
+  EXPECT_GE(opens[1].commit_ts, *std::prev(committed.end(), 101));
+  const auto ts = test::recorded_ts(output);
+  expect_strictly_increasing(ts);
+  // No safe mode after a clean stop.
+  for (const auto& line : test::transactions_of(lines))
+    EXPECT_EQ(line.flags & 2u, 0u);
+}
+
+TEST(DrainerNodeTest, ASinkAnsweringRetryGetsTheSameDataAgain) {
+  TestCluster cluster;
+  auto drainer = start_drainer(cluster.drainer_toml("d3", "", "retry-first-write = true\n"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  std::set<int64_t> committed = cluster.insert_rows(1, 50);
+  const auto output = cluster.output("d3");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, committed); }, seconds(30)));
+  expect_strictly_increasing(test::recorded_ts(output));
+  EXPECT_FALSE(drainer->failure().has_value());
+}
+
+TEST(DrainerNodeTest, AFatalSinkStopsTheDrainerWithItsMessageAndKeepsTheCheckpoint) {
+  TestCluster cluster;
+  // Two DDLs and 20 rows go through; the next write answers FATAL.
+  auto drainer = start_drainer(cluster.drainer_toml("d4", "", "fatal-after-transactions = 22\n"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  std::set<int64_t> before = cluster.insert_rows(1, 20, 1);
+  const auto output = cluster.output("d4");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, before); }, seconds(30)));
+  std::set<int64_t> after = cluster.insert_rows(21, 5, 1);
+  ASSERT_TRUE(drainer->wait_stop_requested(seconds(30)));
+  auto failure = drainer->failure();
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_NE(failure->message().find("simulated fatal failure"), std::string::npos)
+      << failure->message();
+  EXPECT_NE(failure->message().find("sink 'rec'"), std::string::npos) << failure->message();
+  Status stopped = drainer->shutdown();
+  EXPECT_FALSE(stopped.is_ok());
+  const auto saved = saved_checkpoint(cluster.path("d4"));
+  EXPECT_FALSE(saved.consistent);
+  EXPECT_GE(saved.commit_ts, *before.rbegin());
+  EXPECT_LT(saved.commit_ts, *after.begin());
+  // Nothing after the failure reached the sink.
+  const auto ts = test::recorded_ts(output);
+  EXPECT_EQ(ts.size(), 22u);
+}
+
+TEST(DrainerNodeTest, APausedPumpStallsTheMergeAndShowsOnStatus) {
+  TestCluster cluster;
+  auto drainer = start_drainer(cluster.drainer_toml("d5"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  // Pause the idle pump over its HTTP API, as binlogctl would.
+  httplib::Client pump_http("127.0.0.1", cluster.pump(2).http_port());
+  auto paused = pump_http.Put("/state/pump-2/pause");
+  ASSERT_TRUE(paused);
+  ASSERT_EQ(paused->status, 200) << paused->body;
+  ASSERT_TRUE(cluster.pump(2).wait_stop_requested(seconds(5)));
+  ASSERT_TRUE(cluster.pump(2).shutdown().is_ok());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto status = get_json(drainer->http_port(), "/status");
+        return !status.is_null() && status["Pumps"]["pump-2"]["state"] == "paused";
+      },
+      seconds(10)));
+  auto status = get_json(drainer->http_port(), "/status");
+  EXPECT_EQ(status["Stalled"], nlohmann::json::array({"pump-2"})) << status.dump();
+}
+
+TEST(DrainerNodeTest, HttpCloseTakesTheDrainerOffline) {
+  TestCluster cluster;
+  auto drainer = start_drainer(cluster.drainer_toml("d6"));
+  ASSERT_NE(drainer, nullptr);
+  httplib::Client client("127.0.0.1", drainer->http_port());
+  auto wrong = client.Put("/state/someone-else/close");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 400);
+  auto closed = client.Put("/state/d6/close");
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->status, 200);
+  ASSERT_TRUE(drainer->wait_stop_requested(seconds(5)));
+  ASSERT_TRUE(drainer->shutdown().is_ok());
+  auto record = read_file(cluster.registry_dir() / "drainers" / "d6.json");
+  ASSERT_TRUE(record.is_ok());
+  EXPECT_NE(record->find("\"offline\""), std::string::npos) << *record;
+}
+
+TEST(DrainerNodeTest, RefusesToStartWithoutASinkOrWithABadPluginConfig) {
+  TestCluster cluster(1, 1);
+  std::string toml = cluster.drainer_toml("d7");
+  toml = toml.substr(0, toml.find("[[sink]]"));
+  auto config = parse_drainer_config(toml, "drainer.toml");
+  ASSERT_TRUE(config.is_ok());
+  auto node = DrainerNode::start(std::move(config).value());
+  ASSERT_FALSE(node.is_ok());
+  EXPECT_NE(node.status().message().find("no sink"), std::string::npos);
+
+  auto bad = parse_drainer_config(toml + "[[sink]]\nplugin = \"journal-sink\"\n", "drainer.toml");
+  ASSERT_TRUE(bad.is_ok());
+  auto problems = DrainerNode::check_config(*bad);
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems[0].message().find("path"), std::string::npos) << problems[0].message();
+}
+
+}  // namespace
+}  // namespace sluice::drainer
