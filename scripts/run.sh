@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The run command: installs what is missing, builds Release, and runs the main job on the
-# embedded default. Until the pump, drainer and file sink exist (see docs/status.md) it runs the
-# self-check of what is built so far.
+# embedded default: `sluice demo` (two pumps, a drainer with the file sink and the jsonl
+# translator, and a load generator, all on this machine). Arguments go to `sluice demo`, e.g.
+# `scripts/run.sh --seconds 60 --dir /tmp/demo`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 build_dir="${SLUICE_RELEASE_DIR:-$SLUICE_ROOT/build-release}"

@@ -453,6 +453,14 @@ int64_t DrainerNode::checkpoint_ts() const {
   return syncer_ ? syncer_->stats().checkpoint_ts : 0;
 }
 
+int64_t DrainerNode::durable_ts() const {
+  if (runners_.empty()) return 0;
+  int64_t lowest = std::numeric_limits<int64_t>::max();
+  for (const auto& runner : runners_)
+    lowest = std::min(lowest, runner->watermark());
+  return lowest;
+}
+
 SyncerStats DrainerNode::stats() const {
   return syncer_ ? syncer_->stats() : SyncerStats{};
 }

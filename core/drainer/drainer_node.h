@@ -85,6 +85,8 @@ class DrainerNode {
   int http_port() const { return http_ ? http_->port() : 0; }
   std::string state() const;
   int64_t checkpoint_ts() const;
+  // The commit_ts up to which every sink is durable now (the next checkpoint saves at least this).
+  int64_t durable_ts() const;
   SyncerStats stats() const;
   // Looks for pumps now (what Notify does).
   void notify();

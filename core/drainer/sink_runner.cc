@@ -188,7 +188,6 @@ Status SinkRunner::flush_now() {
 
 void SinkRunner::run() {
   auto last_flush = Clock::now();
-  auto last_write = Clock::now();
   while (true) {
     std::optional<Item> item;
     bool draining_done = false;
@@ -197,9 +196,9 @@ void SinkRunner::run() {
       std::unique_lock lock(mutex_);
       auto ready = [&] { return stop_ || !queue_.empty() || drain_; };
       if (dirty_) {
-        const auto deadline =
-            std::min(last_write + options_.idle_flush_delay, last_flush + options_.flush_interval);
-        flush_due = !changed_.wait_until(lock, deadline, ready);
+        // The queue ran dry with unflushed writes: flush once the gap since the last flush
+        // allows (at once when it already does), unless more work arrives first.
+        flush_due = !changed_.wait_until(lock, last_flush + options_.idle_flush_delay, ready);
       } else {
         changed_.wait(lock, ready);
       }
@@ -227,8 +226,7 @@ void SinkRunner::run() {
       if (batch.is_ddl() && dirty_) status = flush_now();  // the barrier
       if (status.is_ok()) status = write_batch(batch);
       if (status.is_ok()) {
-        last_write = Clock::now();
-        if (batch.is_ddl() || last_write - last_flush >= options_.flush_interval) {
+        if (batch.is_ddl() || Clock::now() - last_flush >= options_.flush_interval) {
           status = flush_now();
           last_flush = Clock::now();
         }

@@ -5,8 +5,9 @@
 //
 // Ordering and barriers: batches are written in queue order. A DDL batch is a barrier: the
 // runner flushes (every earlier DML durable) before writing it, and flushes again right after.
-// Flushes also happen every `flush_interval` while writing, and once the queue has been empty
-// for `idle_flush_delay` after a write, so an idle pipeline is durable within milliseconds.
+// Otherwise it flushes whenever the queue runs dry, at most once per `idle_flush_delay` (so a
+// steady trickle costs a bounded number of flushes and stays durable within that delay), and at
+// least every `flush_interval` while the queue never runs dry.
 //
 // Watermark: commit_ts up to which this sink is durable for checkpoint purposes. Transactions the
 // sink never sees (fake binlogs, filtered transactions) advance it through pass(): once every
@@ -40,7 +41,7 @@ namespace sluice::drainer {
 struct SinkRunnerOptions {
   size_t queue_capacity = 16;  // batches
   std::chrono::milliseconds flush_interval{1000};
-  std::chrono::milliseconds idle_flush_delay{20};
+  std::chrono::milliseconds idle_flush_delay{50};
   std::chrono::milliseconds unavailable_backoff{2000};
   bool skip_rejected = false;
 };

@@ -126,7 +126,10 @@ void PumpServer::observe(const char* method, bool ok,
                          std::chrono::steady_clock::time_point started) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (seconds > 1.0) spdlog::warn("{} took {:.3f} s", method, seconds);
+  // A pull stream lives as long as its drainer: only a slow write is worth a warning.
+  if (seconds > 1.0 && std::string_view(method) == "WriteBinlog") {
+    spdlog::warn("{} took {:.3f} s", method, seconds);
+  }
   if (rpc_duration_ == nullptr) return;
   // The original's buckets: prometheus.ExponentialBuckets(0.00005, 2, 18).
   rpc_duration_

@@ -1,16 +1,14 @@
 // `sluice`: the umbrella command.
 //   sluice version                       the version and build facts
-//   sluice demo                          the embedded demo pipeline (once pump and drainer exist)
+//   sluice demo [--dir D] [--seconds S]  the embedded pipeline: pumps, drainer, load, two sinks
 //   sluice plugins list [--plugins-dir]  the plugins directory: what loads, what is refused
 //   sluice plugins feed --config FILE    feeds synthetic transactions to the configured sinks
 #include <fmt/format.h>
 #include <sluice/plugin_abi.h>
 #include <CLI/CLI.hpp>
 
-#include <chrono>
-
 #include "core/checksum/crc32c.h"
-#include "core/tso/tso.h"
+#include "daemons/sluice/demo_command.h"
 #include "daemons/sluice/plugin_commands.h"
 
 namespace {
@@ -21,18 +19,6 @@ void print_version() {
   fmt::print("crc32c: {}\n", sluice::checksum::crc32c_uses_hardware() ? "sse4.2" : "portable");
 }
 
-int run_demo() {
-  print_version();
-  const int64_t now = sluice::tso::from_time(std::chrono::system_clock::now());
-  fmt::print("current embedded TSO: {} ({})\n", now, sluice::tso::format(now));
-  fmt::print(
-      "\nThe drainer, load generator and file sink are not built yet, so there is no pipeline\n"
-      "to run. Built so far (docs/status.md): the pump (`sluice-pump`, docs/pump.md), plugins\n"
-      "(`sluice plugins list`, `sluice plugins feed --config FILE`, docs/plugin-guide.md).\n"
-      "`scripts/test.sh` runs every test.\n");
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -40,6 +26,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto* version = app.add_subcommand("version", "print the version");
   auto* demo = app.add_subcommand("demo", "run the embedded demo pipeline");
+  sluice::tools::DemoOptions demo_options;
+  std::string demo_dir = demo_options.dir.string();
+  demo->add_option("--dir", demo_dir, "working directory (wiped at start)");
+  demo->add_option("--seconds", demo_options.seconds, "how long the load runs")
+      ->check(CLI::PositiveNumber);
+  demo->add_option("--writers", demo_options.writers, "concurrent writer threads")
+      ->check(CLI::PositiveNumber);
   auto* plugins = app.add_subcommand("plugins", "inspect and try plugins");
   plugins->require_subcommand(1);
   std::string plugins_dir;
@@ -62,7 +55,11 @@ int main(int argc, char** argv) {
     print_version();
     return 0;
   }
-  if (demo->parsed()) return run_demo();
+  if (demo->parsed()) {
+    print_version();
+    demo_options.dir = demo_dir;
+    return sluice::tools::run_demo(demo_options);
+  }
   if (list->parsed()) return sluice::tools::list_plugins(plugins_dir);
   if (feed->parsed()) return sluice::tools::feed_plugins(config_file, transactions, batch_size);
   return 1;
