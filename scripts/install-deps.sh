@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libgrpc++-dev libgrpc-dev libre2-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
-  librocksdb-dev libboost-dev libboost-filesystem-dev librdkafka-dev libmysqlcppconn-dev
+  librocksdb-dev libboost-dev libboost-filesystem-dev librdkafka-dev libmysqlcppconn-dev libmariadb-dev
   libtoml11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev prometheus-cpp-dev libcpp-httplib-dev libcli11-dev libssl-dev
   mariadb-server mariadb-client etcd-server etcd-client openssl
