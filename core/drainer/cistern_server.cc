@@ -25,7 +25,7 @@ Status CisternServer::start(const std::string& address) {
   }
   port_ = selected_port;
   spdlog::info("drainer gRPC (Cistern) listening on {} (port {}{})", address, port_,
-               credentials_ ? ", TLS" : "");
+               tls_ ? ", TLS" : "");
   return Status::ok();
 }
 

@@ -19,9 +19,12 @@ namespace sluice::drainer {
 
 class CisternServer final : public binlog::Cistern::Service {
  public:
+  // `credentials` null: plaintext.
   explicit CisternServer(std::function<void()> on_notify,
                          std::shared_ptr<grpc::ServerCredentials> credentials = nullptr)
-      : on_notify_(std::move(on_notify)), credentials_(std::move(credentials)) {}
+      : on_notify_(std::move(on_notify)),
+        tls_(credentials != nullptr),
+        credentials_(credentials ? std::move(credentials) : grpc::InsecureServerCredentials()) {}
   ~CisternServer() override;
 
   // Listens on `address` ("host:port"; port 0 = any free port).
@@ -34,6 +37,7 @@ class CisternServer final : public binlog::Cistern::Service {
 
  private:
   std::function<void()> on_notify_;
+  bool tls_;
   std::shared_ptr<grpc::ServerCredentials> credentials_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -210,8 +210,8 @@ Status DrainerNode::open() {
                                      start, syncer_options, drainer_metrics_.get());
   syncer_->start();
 
-  cistern_ = std::make_unique<CisternServer>(
-      [this] { notify(); }, net::server_credentials_or_insecure(tls_ ? &*tls_ : nullptr));
+  cistern_ = std::make_unique<CisternServer>([this] { notify(); },
+                                             tls_ ? net::make_server_credentials(*tls_) : nullptr);
   SLUICE_RETURN_IF_ERROR(cistern_->start(config_.addr));
   http_ = tls_ ? std::make_unique<net::HttpServer>(*tls_) : std::make_unique<net::HttpServer>();
   setup_http();
@@ -287,6 +287,17 @@ void DrainerNode::housekeeping_loop() {
         spdlog::warn("pump discovery failed: {}", refreshed.to_string());
       }
       next_detect = now + config_.detect_interval;
+    }
+    {
+      // The merge's dropped binlogs (out of order or repeated) into the original's counter.
+      const merge::MergeStats merged = merger_->stats();
+      const uint64_t dropped = merged.disorder + merged.duplicates;
+      if (dropped > merge_dropped_reported_) {
+        drainer_metrics_->count_disorder(static_cast<double>(dropped - merge_dropped_reported_));
+        spdlog::warn("the merge dropped {} binlog(s) that came out of order or twice",
+                     dropped - merge_dropped_reported_);
+        merge_dropped_reported_ = dropped;
+      }
     }
     if (now >= next_heartbeat) {
       if (Status beat = put_status(state); !beat.is_ok()) {

@@ -133,6 +133,7 @@ class DrainerNode {
   // For the progress line.
   std::chrono::steady_clock::time_point last_progress_;
   SyncerStats last_progress_stats_;
+  uint64_t merge_dropped_reported_ = 0;  // disorder + duplicates already counted in metrics
 };
 
 }  // namespace sluice::drainer

@@ -7,6 +7,7 @@
 
 #include "core/checkpoint/checkpoint.h"
 #include "core/common/atomic_file.h"
+#include "plugins/file/binlog_file_reader.h"
 #include "tests/core/drainer/drainer_cluster.h"
 #include "tests/support/child_process.h"
 
@@ -44,9 +45,15 @@ class DrainerDaemonTest : public ::testing::Test {
     options.log_file = cluster_.path("drainer.log");
     options.pipe_stdout = true;
     auto child = std::make_unique<ChildProcess>(options);
-    auto line = child->read_stdout_line(seconds(30));
-    EXPECT_TRUE(line.has_value() && line->find("serving gRPC") != std::string::npos)
-        << child->log_tail();
+    // Log lines may come first; the daemon prints this one once it serves.
+    bool serving = false;
+    const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+    while (!serving && std::chrono::steady_clock::now() < deadline) {
+      auto line = child->read_stdout_line(seconds(30));
+      if (!line) break;
+      serving = line->find("serving gRPC") != std::string::npos;
+    }
+    EXPECT_TRUE(serving) << child->log_tail();
     return child;
   }
 
@@ -125,6 +132,46 @@ TEST_F(DrainerDaemonTest, Kill9MidStreamThenRestartLosesNothingAndKeepsOrder) {
   const auto checkpoint = saved("dk");
   EXPECT_TRUE(checkpoint.consistent);
   EXPECT_GE(checkpoint.commit_ts, *committed.rbegin());
+}
+
+TEST_F(DrainerDaemonTest, AnOriginalDrainerTomlRunsUnchanged) {
+  // The original's sample keys, db-type = "file", no Sluice keys but the embedded registry's
+  // place and the test's ports: the file sink and table filter come from the plugins directory
+  // beside the binary.
+  const auto path = cluster_.path("original.toml");
+  std::ofstream(path) << "addr = \"127.0.0.1:0\"\n"
+                      << "data-dir = \"" << cluster_.path("orig").string() << "\"\n"
+                      << "detect-interval = 1\n"
+                      << "node-id = \"orig\"\n"
+                      << "initial-commit-ts = -1\n"
+                      << "registry-dir = \"" << cluster_.registry_dir().string() << "\"\n"
+                      << "cluster-id = " << test::kClusterId << "\n"
+                      << "status-addr = \"127.0.0.1:0\"\n"
+                      << "[syncer]\n"
+                      << "db-type = \"file\"\n"
+                      << "ignore-schemas = \"INFORMATION_SCHEMA,PERFORMANCE_SCHEMA,mysql\"\n"
+                      << "txn-batch = 20\nworker-count = 1\nsafe-mode = false\n"
+                      << "[syncer.to]\n"
+                      << "dir = \"" << cluster_.path("pb").string() << "\"\n";
+  auto drainer = launch(path);
+  cluster_.create_items_table();
+  std::set<int64_t> committed = cluster_.insert_rows(1, 30, 2);
+  // Every transaction (and the two DDLs) becomes one record of the original's file format.
+  auto records = [&] {
+    uint64_t count = 0;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(cluster_.path("pb"), error)) {
+      if (entry.path().filename().string().rfind("binlog-", 0) != 0) continue;
+      auto scan = file::scan_binlog_file(entry.path());
+      if (scan.is_ok()) count += scan->records;
+    }
+    return count;
+  };
+  ASSERT_TRUE(wait_until([&] { return records() >= committed.size() + 2; }, seconds(30)))
+      << records() << " records; " << drainer->log_tail();
+  EXPECT_EQ(records(), committed.size() + 2);
+  EXPECT_EQ(drainer->terminate(seconds(20)), 0) << drainer->log_tail();
+  EXPECT_TRUE(saved("orig").consistent);
 }
 
 TEST_F(DrainerDaemonTest, CheckConfigValidatesEveryPluginOffline) {
