@@ -133,6 +133,10 @@ Status validate(const PumpConfig& config) {
         net::split_host_port(config.status_addr).status().with_context("status-addr"));
   }
   if (config.data_dir.empty()) return Status::invalid_argument("data-dir must not be empty");
+  if (!config.socket.empty() && !config.socket.starts_with("unix:")) {
+    return Status::invalid_argument(fmt::format(
+        "socket '{}' must be a unix socket address such as unix:///tmp/pump.sock", config.socket));
+  }
   return Status::ok();
 }
 

@@ -111,6 +111,7 @@ Status PumpNode::open() {
   server_options.cluster_id = cluster_id_;
   server_options.fake_binlog_interval = config_.gen_binlog_interval;
   server_options.idle_watermark_interval = config_.idle_watermark_interval;
+  server_options.unix_socket = config_.socket;
   if (tls_) server_options.credentials = net::make_server_credentials(*tls_);
   server_ = std::make_unique<PumpServer>(*store_, *tso_, &metrics_, server_options);
   SLUICE_RETURN_IF_ERROR(server_->start(config_.addr));

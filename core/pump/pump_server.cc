@@ -70,6 +70,10 @@ Status PumpServer::start(const std::string& address) {
   const bool tls = options_.credentials != nullptr;
   builder.AddListeningPort(address, tls ? options_.credentials : grpc::InsecureServerCredentials(),
                            &selected_port);
+  if (!options_.unix_socket.empty()) {
+    builder.AddListeningPort(options_.unix_socket,
+                             tls ? options_.credentials : grpc::InsecureServerCredentials());
+  }
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_size);
   builder.SetMaxSendMessageSize(-1);
   // gRPC sets SO_REUSEPORT by default, which would let a second pump bind the same port.
@@ -79,7 +83,8 @@ Status PumpServer::start(const std::string& address) {
   if (server_ == nullptr || selected_port == 0) {
     server_.reset();
     return Status::unavailable(
-        fmt::format("cannot listen for gRPC on {} (address in use or invalid?)", address));
+        fmt::format("cannot listen for gRPC on {}{} (address in use or invalid?)", address,
+                    options_.unix_socket.empty() ? "" : " and " + options_.unix_socket));
   }
   port_ = selected_port;
   if (options_.fake_binlog_interval.count() > 0) ticker_ = std::thread([this] { ticker_loop(); });

@@ -45,6 +45,8 @@ struct PumpServerOptions {
   size_t pull_batch_bytes = 4u << 20;
   // The original's MaxRecvMsgSize: math.MaxInt32 - 4 MiB (grpc's limit is an int).
   int max_receive_message_size = 0x7fffffff - (4 << 20);
+  // Also listen on this unix socket ("unix:///tmp/pump.sock", the original's `socket`); "" none.
+  std::string unix_socket;
   // TLS ([security], net::make_server_credentials); null serves plaintext.
   std::shared_ptr<grpc::ServerCredentials> credentials;
 };

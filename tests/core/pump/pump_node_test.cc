@@ -9,6 +9,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/proto/binlog.pb.h"
+#include "core/proto/pump.grpc.pb.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pump {
@@ -194,6 +195,30 @@ TEST_F(PumpNodeTest, StopWhileOnlineEndsPaused) {
   EXPECT_TRUE((*node)->stop_requested());
   ASSERT_TRUE((*node)->shutdown().is_ok());
   EXPECT_EQ(record().state, "paused");
+}
+
+TEST_F(PumpNodeTest, ServesTheUnixSocketToo) {
+  PumpConfig with_socket = config();
+  with_socket.socket = "unix://" + dir_.file("pump.sock").string();
+  auto node = PumpNode::start(with_socket);
+  ASSERT_TRUE(node.is_ok()) << node.status().to_string();
+  auto channel = grpc::CreateChannel(with_socket.socket, grpc::InsecureChannelCredentials());
+  auto stub = binlog::Pump::NewStub(channel);
+  binlog::WriteBinlogReq request;  // a nil payload: the probe TiDB's client sends
+  request.set_clusterid((*node)->cluster_id());
+  binlog::WriteBinlogResp response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Status status = stub->WriteBinlog(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.errmsg(), "");
+  ASSERT_TRUE((*node)->shutdown().is_ok());
+
+  PumpConfig bad = config();
+  bad.socket = "/tmp/pump.sock";
+  Status refused = validate(bad);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.message().find("unix://"), std::string::npos);
 }
 
 TEST_F(PumpNodeTest, PortInUseIsReported) {
