@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/net/grpc_listen.h"
+
 namespace sluice::drainer {
 
 CisternServer::~CisternServer() {
@@ -11,19 +13,11 @@ CisternServer::~CisternServer() {
 
 Status CisternServer::start(const std::string& address) {
   grpc::ServerBuilder builder;
-  int selected_port = 0;
-  builder.AddListeningPort(address, credentials_ ? credentials_ : grpc::InsecureServerCredentials(),
-                           &selected_port);
-  // gRPC sets SO_REUSEPORT by default, which would let a second drainer bind the same port.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(this);
-  server_ = builder.BuildAndStart();
-  if (server_ == nullptr || selected_port == 0) {
-    server_.reset();
-    return Status::unavailable(
-        fmt::format("cannot listen for gRPC on {} (address in use or invalid?)", address));
-  }
-  port_ = selected_port;
+  SLUICE_ASSIGN_OR_RETURN(net::GrpcServerHandle handle,
+                          net::start_grpc_server(builder, address, credentials_));
+  server_ = std::move(handle.server);
+  port_ = handle.port;
   spdlog::info("drainer gRPC (Cistern) listening on {} (port {}{})", address, port_,
                tls_ ? ", TLS" : "");
   return Status::ok();

@@ -24,7 +24,7 @@ class CisternServer final : public binlog::Cistern::Service {
                          std::shared_ptr<grpc::ServerCredentials> credentials = nullptr)
       : on_notify_(std::move(on_notify)),
         tls_(credentials != nullptr),
-        credentials_(credentials ? std::move(credentials) : grpc::InsecureServerCredentials()) {}
+        credentials_(std::move(credentials)) {}
   ~CisternServer() override;
 
   // Listens on `address` ("host:port"; port 0 = any free port).

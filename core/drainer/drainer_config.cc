@@ -48,11 +48,7 @@ Result<DrainerConfig> from_document(std::shared_ptr<config::ConfigDocument> docu
   SLUICE_RETURN_IF_ERROR(root.read("log-file", config.log_file));
   SLUICE_RETURN_IF_ERROR(root.read("log-level", config.log_level));
 
-  SLUICE_ASSIGN_OR_RETURN(ConfigSection security, root.section("security"));
-  SLUICE_RETURN_IF_ERROR(security.read("ssl-ca", config.security.ca_path));
-  SLUICE_RETURN_IF_ERROR(security.read("ssl-cert", config.security.cert_path));
-  SLUICE_RETURN_IF_ERROR(security.read("ssl-key", config.security.key_path));
-  SLUICE_RETURN_IF_ERROR(security.read("cert-allowed-cn", config.security.allowed_cn));
+  SLUICE_RETURN_IF_ERROR(net::read_security_section(root, config.security));
 
   SLUICE_ASSIGN_OR_RETURN(ConfigSection syncer, root.section("syncer"));
   SLUICE_RETURN_IF_ERROR(syncer.read("db-type", config.db_type));
@@ -109,24 +105,9 @@ std::string DrainerConfig::effective_status_addr() const {
 }
 
 Status validate(const DrainerConfig& config) {
-  SLUICE_RETURN_IF_ERROR(net::split_host_port(config.addr).status().with_context("addr"));
-  auto advertised = net::split_host_port(config.advertised());
-  if (!advertised.is_ok()) return advertised.status().with_context("advertise-addr");
-  if (advertised->first.empty() || advertised->first == "0.0.0.0" || advertised->first == "::") {
-    return Status::invalid_argument(
-        fmt::format("advertise-addr '{}' must be an address pumps can reach, not a wildcard "
-                    "(set advertise-addr when addr listens on 0.0.0.0)",
-                    config.advertised()));
-  }
-  const auto& tls = config.security;
-  if (tls.enabled() && (tls.ca_path.empty() || tls.cert_path.empty() || tls.key_path.empty())) {
-    return Status::invalid_argument(
-        "[security] needs ssl-ca, ssl-cert and ssl-key together (some are missing)");
-  }
-  if (!config.status_addr.empty()) {
-    SLUICE_RETURN_IF_ERROR(
-        net::split_host_port(config.status_addr).status().with_context("status-addr"));
-  }
+  SLUICE_RETURN_IF_ERROR(
+      net::validate_node_addresses(config.addr, config.advertised(), config.status_addr));
+  SLUICE_RETURN_IF_ERROR(net::check_tls_settings(config.security));
   if (config.data_dir.empty()) return Status::invalid_argument("data-dir must not be empty");
   if (!config.pd_urls.empty()) {
     spdlog::warn(

@@ -18,6 +18,7 @@
 
 #include "core/common/result.h"
 #include "core/metrics/metrics_registry.h"
+#include "core/net/host_port.h"
 #include "core/net/tls_config.h"
 
 namespace sluice::net {
@@ -60,12 +61,5 @@ class HttpServer {
   bool tls_ = false;
   std::string tls_error_;  // why OpenSSL refused the TLS material, reported by start()
 };
-
-// Splits "host:port"; the host may be empty ("" means all interfaces) or a bracketed IPv6.
-Result<std::pair<std::string, int>> split_host_port(const std::string& address);
-
-// The default HTTP status address of a daemon listening for gRPC on `grpc_address`: the same
-// host, the next port (port 0 stays 0: any free port). Returns "" when the address is malformed.
-std::string status_address_beside(const std::string& grpc_address);
 
 }  // namespace sluice::net

@@ -42,6 +42,24 @@ Result<std::string> read_tls_file(std::string_view key, const std::string& path)
 
 }  // namespace
 
+Status read_security_section(config::ConfigSection& root, TlsConfig& out) {
+  SLUICE_ASSIGN_OR_RETURN(config::ConfigSection security, root.section("security"));
+  SLUICE_RETURN_IF_ERROR(security.read("ssl-ca", out.ca_path));
+  SLUICE_RETURN_IF_ERROR(security.read("ssl-cert", out.cert_path));
+  SLUICE_RETURN_IF_ERROR(security.read("ssl-key", out.key_path));
+  SLUICE_RETURN_IF_ERROR(security.read("cert-allowed-cn", out.allowed_cn));
+  return Status::ok();
+}
+
+Status check_tls_settings(const TlsConfig& config) {
+  if (config.enabled() &&
+      (config.ca_path.empty() || config.cert_path.empty() || config.key_path.empty())) {
+    return Status::invalid_argument(
+        "[security] needs ssl-ca, ssl-cert and ssl-key together (some are missing)");
+  }
+  return Status::ok();
+}
+
 Result<TlsMaterial> load_tls_material(const TlsConfig& config) {
   TlsMaterial material;
   material.allowed_cn = config.allowed_cn;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/config/config_document.h"
 
 namespace sluice::net {
 
@@ -30,6 +31,12 @@ struct TlsMaterial {
   std::string key_pem;
   std::vector<std::string> allowed_cn;
 };
+
+// Reads the [security] section of a daemon's config (ssl-ca, ssl-cert, ssl-key, cert-allowed-cn).
+Status read_security_section(config::ConfigSection& root, TlsConfig& out);
+
+// The three files go together: OK when none or all are set, else InvalidArgument.
+Status check_tls_settings(const TlsConfig& config);
 
 // Reads and checks the three files: each must exist, be readable and hold PEM of the right
 // kind, and the key must belong to the certificate. The error names the key (ssl-ca, ...), the

@@ -59,11 +59,7 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
   int64_t metrics_interval = 15;
   SLUICE_RETURN_IF_ERROR(root.read("metrics-interval", metrics_interval));
 
-  SLUICE_ASSIGN_OR_RETURN(ConfigSection security, root.section("security"));
-  SLUICE_RETURN_IF_ERROR(security.read("ssl-ca", config.security.ssl_ca));
-  SLUICE_RETURN_IF_ERROR(security.read("ssl-cert", config.security.ssl_cert));
-  SLUICE_RETURN_IF_ERROR(security.read("ssl-key", config.security.ssl_key));
-  SLUICE_RETURN_IF_ERROR(security.read("cert-allowed-cn", config.security.cert_allowed_cn));
+  SLUICE_RETURN_IF_ERROR(net::read_security_section(root, config.security));
 
   SLUICE_ASSIGN_OR_RETURN(ConfigSection storage, root.section("storage"));
   SLUICE_RETURN_IF_ERROR(storage.read("sync-log", config.sync_log));
@@ -114,24 +110,9 @@ std::string PumpConfig::effective_status_addr() const {
 }
 
 Status validate(const PumpConfig& config) {
-  SLUICE_RETURN_IF_ERROR(net::split_host_port(config.addr).status().with_context("addr"));
-  auto advertised = net::split_host_port(config.advertised());
-  if (!advertised.is_ok()) return advertised.status().with_context("advertise-addr");
-  if (advertised->first.empty() || advertised->first == "0.0.0.0" || advertised->first == "::") {
-    return Status::invalid_argument(
-        fmt::format("advertise-addr '{}' must be an address other hosts can reach, not a wildcard "
-                    "(set advertise-addr when addr listens on 0.0.0.0)",
-                    config.advertised()));
-  }
-  const auto& tls = config.security;
-  if (tls.enabled() && (tls.ssl_ca.empty() || tls.ssl_cert.empty() || tls.ssl_key.empty())) {
-    return Status::invalid_argument(
-        "[security] needs ssl-ca, ssl-cert and ssl-key together (some are missing)");
-  }
-  if (!config.status_addr.empty()) {
-    SLUICE_RETURN_IF_ERROR(
-        net::split_host_port(config.status_addr).status().with_context("status-addr"));
-  }
+  SLUICE_RETURN_IF_ERROR(
+      net::validate_node_addresses(config.addr, config.advertised(), config.status_addr));
+  SLUICE_RETURN_IF_ERROR(net::check_tls_settings(config.security));
   if (config.data_dir.empty()) return Status::invalid_argument("data-dir must not be empty");
   if (!config.socket.empty() && !config.socket.starts_with("unix:")) {
     return Status::invalid_argument(fmt::format(

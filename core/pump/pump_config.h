@@ -11,16 +11,9 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/net/tls_config.h"
 
 namespace sluice::pump {
-
-struct SecurityConfig {
-  std::string ssl_ca;
-  std::string ssl_cert;
-  std::string ssl_key;
-  std::vector<std::string> cert_allowed_cn;
-  bool enabled() const { return !ssl_ca.empty() || !ssl_cert.empty() || !ssl_key.empty(); }
-};
 
 struct PumpConfig {
   std::string addr = "127.0.0.1:8250";
@@ -34,7 +27,7 @@ struct PumpConfig {
   std::string node_id;
   std::string log_file;
   std::string log_level = "info";
-  SecurityConfig security;
+  net::TlsConfig security;  // [security]
   // [storage]
   bool sync_log = true;
   uint64_t stop_write_at_available_space = 10ull << 30;  // "10 gib", the original's default

@@ -11,7 +11,7 @@
 #include "core/common/atomic_file.h"
 #include "core/net/grpc_tls.h"
 #include "core/proto/binlog.pb.h"
-#include "core/registry/node_identity.h"
+#include "core/registry/embedded_node.h"
 #include "core/registry/node_status.h"
 
 namespace sluice::pump {
@@ -20,15 +20,6 @@ namespace {
 // How long closing waits for the store to flush and for drainers to catch up before it goes
 // offline anyway (the original waits without limit).
 constexpr std::chrono::seconds kOfflineWaitLimit{60};
-
-net::TlsConfig tls_config_of(const SecurityConfig& security) {
-  net::TlsConfig tls;
-  tls.ca_path = security.ssl_ca;
-  tls.cert_path = security.ssl_cert;
-  tls.key_path = security.ssl_key;
-  tls.allowed_cn = security.cert_allowed_cn;
-  return tls;
-}
 
 std::string json_body(const std::string& error) {
   nlohmann::json body;
@@ -57,41 +48,25 @@ PumpNode::~PumpNode() {
 
 Status PumpNode::open() {
   if (config_.security.enabled()) {
-    auto tls = net::load_tls_material(tls_config_of(config_.security));
+    auto tls = net::load_tls_material(config_.security);
     if (!tls.is_ok()) return tls.status();
     tls_ = std::move(tls).value();
   }
-  std::error_code error;
-  std::filesystem::create_directories(config_.data_dir, error);
-  if (error) {
-    return Status::io_error(
-        fmt::format("cannot create data dir {}: {}", config_.data_dir.string(), error.message()));
-  }
-  auto lock = FileLock::try_acquire(config_.data_dir / ".lock");
-  if (!lock.is_ok()) {
-    return Status::unavailable(fmt::format("data dir {} is in use by another pump ({})",
-                                           config_.data_dir.string(), lock.status().message()));
-  }
-  data_lock_.emplace(std::move(lock).value());
-
-  SLUICE_ASSIGN_OR_RETURN(registry_, registry::DirectoryRegistry::open(config_.registry_dir));
   {
-    auto tso = tso::EmbeddedTso::open(config_.registry_dir / "tso");
-    if (!tso.is_ok()) return tso.status().with_context("embedded TSO");
-    tso_ = std::move(tso).value();
-  }
-  if (config_.cluster_id != 0) {
-    cluster_id_ = config_.cluster_id;
-  } else {
-    auto id = registry::load_or_create_cluster_id(config_.registry_dir);
-    if (!id.is_ok()) return id.status().with_context("cluster id");
-    cluster_id_ = *id;
-  }
-  {
-    auto id =
-        registry::load_or_create_node_id(config_.data_dir, config_.node_id, config_.advertised());
-    if (!id.is_ok()) return id.status().with_context("node id");
-    node_id_ = *id;
+    registry::EmbeddedNodeOptions node_options;
+    node_options.role = "pump";
+    node_options.data_dir = config_.data_dir;
+    node_options.registry_dir = config_.registry_dir;
+    node_options.cluster_id = config_.cluster_id;
+    node_options.node_id = config_.node_id;
+    node_options.advertise_addr = config_.advertised();
+    SLUICE_ASSIGN_OR_RETURN(registry::EmbeddedNode node,
+                            registry::open_embedded_node(node_options));
+    data_lock_.emplace(std::move(node.data_lock));
+    registry_ = std::move(node.registry);
+    tso_ = std::move(node.tso);
+    cluster_id_ = node.cluster_id;
+    node_id_ = std::move(node.node_id);
   }
 
   storage::StorageOptions options;

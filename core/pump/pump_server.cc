@@ -1,10 +1,12 @@
 #include "core/pump/pump_server.h"
 
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
+#include "core/net/grpc_listen.h"
 #include "core/proto/binlog.pb.h"
 #include "core/storage/binlog_header.h"
 
@@ -66,27 +68,19 @@ PumpServer::~PumpServer() {
 
 Status PumpServer::start(const std::string& address) {
   grpc::ServerBuilder builder;
-  int selected_port = 0;
   const bool tls = options_.credentials != nullptr;
-  builder.AddListeningPort(address, tls ? options_.credentials : grpc::InsecureServerCredentials(),
-                           &selected_port);
   if (!options_.unix_socket.empty()) {
     builder.AddListeningPort(options_.unix_socket,
                              tls ? options_.credentials : grpc::InsecureServerCredentials());
   }
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_size);
   builder.SetMaxSendMessageSize(-1);
-  // gRPC sets SO_REUSEPORT by default, which would let a second pump bind the same port.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(this);
-  server_ = builder.BuildAndStart();
-  if (server_ == nullptr || selected_port == 0) {
-    server_.reset();
-    return Status::unavailable(
-        fmt::format("cannot listen for gRPC on {}{} (address in use or invalid?)", address,
-                    options_.unix_socket.empty() ? "" : " and " + options_.unix_socket));
-  }
-  port_ = selected_port;
+  SLUICE_ASSIGN_OR_RETURN(
+      net::GrpcServerHandle handle,
+      net::start_grpc_server(builder, address, options_.credentials, options_.unix_socket));
+  server_ = std::move(handle.server);
+  port_ = handle.port;
   if (options_.fake_binlog_interval.count() > 0) ticker_ = std::thread([this] { ticker_loop(); });
   spdlog::info("pump gRPC server listening on {} (port {}{})", address, port_, tls ? ", TLS" : "");
   return Status::ok();

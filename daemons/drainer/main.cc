@@ -3,12 +3,10 @@
 // a DrainerNode until SIGTERM/SIGINT, an HTTP pause/close, or a failure. `--check-config`
 // validates the file and every plugin's config without connecting anywhere.
 #include <fmt/format.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +15,7 @@
 #include "core/drainer/drainer_config.h"
 #include "core/drainer/drainer_node.h"
 #include "core/log/logging.h"
+#include "daemons/common/stop_signals.h"
 
 namespace {
 
@@ -28,14 +27,7 @@ int fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // OpenSSL (the HTTPS status port with [security]) writes with write(2): a peer hanging up
-  // mid-response must not kill the drainer with SIGPIPE.
-  signal(SIGPIPE, SIG_IGN);
+  const sluice::daemon::StopSignals stop_signals;
 
   CLI::App app("sluice-drainer: the TiDB Binlog-compatible drainer with sink plugins");
   std::string config_file;
@@ -134,14 +126,8 @@ int main(int argc, char** argv) {
              (*node)->grpc_port(), (*node)->http_port());
   std::fflush(stdout);
 
-  const timespec tick{0, 200'000'000};
-  while (!(*node)->stop_requested()) {
-    const int received = sigtimedwait(&signals, nullptr, &tick);
-    if (received == SIGTERM || received == SIGINT) {
-      spdlog::info("received signal {}, stopping", received);
-      (*node)->request_stop();
-    }
-  }
+  stop_signals.wait_for_stop([&] { return (*node)->stop_requested(); },
+                             [&] { (*node)->request_stop(); });
   sluice::Status stopped = (*node)->shutdown();
   if (!stopped.is_ok()) return fail(stopped.to_string());
   return 0;

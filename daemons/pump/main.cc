@@ -1,12 +1,10 @@
 // `sluice-pump`: the pump daemon. Parses flags (the original's single-dash spellings too), loads
 // pump.toml, and runs a PumpNode until SIGTERM/SIGINT or an HTTP pause/close.
 #include <fmt/format.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +13,7 @@
 #include "core/log/logging.h"
 #include "core/pump/pump_config.h"
 #include "core/pump/pump_node.h"
+#include "daemons/common/stop_signals.h"
 
 namespace {
 
@@ -26,16 +25,7 @@ int fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Block the stop signals before any thread starts, so only sigtimedwait below sees them; a
-  // signal during startup is handled once the node runs (it then stops as paused).
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // A peer that hangs up mid-response must cost a failed write, not the process: OpenSSL (the
-  // HTTPS status port with [security]) writes with write(2), which raises SIGPIPE.
-  signal(SIGPIPE, SIG_IGN);
+  const sluice::daemon::StopSignals stop_signals;
 
   CLI::App app("sluice-pump: the TiDB Binlog-compatible pump");
   std::string config_file;
@@ -107,14 +97,8 @@ int main(int argc, char** argv) {
              (*node)->tls() != nullptr ? " (TLS, client certificates required)" : "");
   std::fflush(stdout);
 
-  const timespec tick{0, 200'000'000};
-  while (!(*node)->stop_requested()) {
-    const int received = sigtimedwait(&signals, nullptr, &tick);
-    if (received == SIGTERM || received == SIGINT) {
-      spdlog::info("received signal {}, stopping", received);
-      (*node)->request_stop();
-    }
-  }
+  stop_signals.wait_for_stop([&] { return (*node)->stop_requested(); },
+                             [&] { (*node)->request_stop(); });
   sluice::Status stopped = (*node)->shutdown();
   if (!stopped.is_ok()) return fail(fmt::format("shutdown: {}", stopped.to_string()));
   return 0;

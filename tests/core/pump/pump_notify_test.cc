@@ -188,9 +188,9 @@ TEST_F(PumpNotifyTest, NotifyUsesTlsWithSecurity) {
   register_drainer("drainer-tls", drainer.host(), registry::kOnline);
 
   PumpConfig secure = config();
-  secure.security.ssl_ca = ca.ca_file().string();
-  secure.security.ssl_cert = pump_files.cert.string();
-  secure.security.ssl_key = pump_files.key.string();
+  secure.security.ca_path = ca.ca_file().string();
+  secure.security.cert_path = pump_files.cert.string();
+  secure.security.key_path = pump_files.key.string();
   auto node = PumpNode::start(secure);
   ASSERT_TRUE(node.is_ok()) << node.status().to_string();
   EXPECT_TRUE(drainer.wait_notified(1, std::chrono::seconds(20)));

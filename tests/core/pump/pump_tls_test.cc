@@ -32,10 +32,10 @@ class PumpTlsTest : public ::testing::Test {
     // No fake binlogs: the stream below holds exactly what the test wrote.
     config.gen_binlog_interval = std::chrono::seconds(0);
     config.idle_watermark_interval = std::chrono::milliseconds(0);
-    config.security.ssl_ca = ca_.ca_file().string();
-    config.security.ssl_cert = server_.cert.string();
-    config.security.ssl_key = server_.key.string();
-    config.security.cert_allowed_cn = {"drainer", "tidb"};
+    config.security.ca_path = ca_.ca_file().string();
+    config.security.cert_path = server_.cert.string();
+    config.security.key_path = server_.key.string();
+    config.security.allowed_cn = {"drainer", "tidb"};
     return config;
   }
 
@@ -165,19 +165,19 @@ TEST_F(PumpTlsTest, HttpStatusNeedsAnAllowedCertificate) {
 
 TEST_F(PumpTlsTest, UnusableFilesStopTheStartNamingTheFile) {
   PumpConfig missing = config();
-  missing.security.ssl_ca = dir_.file("no-such-ca.pem").string();
+  missing.security.ca_path = dir_.file("no-such-ca.pem").string();
   auto refused = PumpNode::start(missing);
   ASSERT_FALSE(refused.is_ok());
   EXPECT_EQ(refused.status().message(),
-            "[security] ssl-ca " + missing.security.ssl_ca + ": no such file");
+            "[security] ssl-ca " + missing.security.ca_path + ": no such file");
 
   PumpConfig mismatch = config();
-  mismatch.security.ssl_key = drainer_.key.string();
+  mismatch.security.key_path = drainer_.key.string();
   refused = PumpNode::start(mismatch);
   ASSERT_FALSE(refused.is_ok());
-  EXPECT_EQ(refused.status().message(), "[security] ssl-key " + mismatch.security.ssl_key +
+  EXPECT_EQ(refused.status().message(), "[security] ssl-key " + mismatch.security.key_path +
                                             ": does not match the certificate in ssl-cert " +
-                                            mismatch.security.ssl_cert);
+                                            mismatch.security.cert_path);
   // Nothing was left behind: the data dir is free for a good start.
   auto good = PumpNode::start(config());
   EXPECT_TRUE(good.is_ok()) << good.status().to_string();
