@@ -53,15 +53,9 @@ Status PumpNode::open() {
     tls_ = std::move(tls).value();
   }
   {
-    registry::EmbeddedNodeOptions node_options;
-    node_options.role = "pump";
-    node_options.data_dir = config_.data_dir;
-    node_options.registry_dir = config_.registry_dir;
-    node_options.cluster_id = config_.cluster_id;
-    node_options.node_id = config_.node_id;
-    node_options.advertise_addr = config_.advertised();
-    SLUICE_ASSIGN_OR_RETURN(registry::EmbeddedNode node,
-                            registry::open_embedded_node(node_options));
+    SLUICE_ASSIGN_OR_RETURN(
+        registry::EmbeddedNode node,
+        registry::open_embedded_node(registry::embedded_node_options("pump", config_)));
     data_lock_.emplace(std::move(node.data_lock));
     registry_ = std::move(node.registry);
     tso_ = std::move(node.tso);

@@ -35,4 +35,18 @@ struct EmbeddedNode {
 
 Result<EmbeddedNode> open_embedded_node(const EmbeddedNodeOptions& options);
 
+// The options from a daemon config with data_dir, registry_dir, cluster_id, node_id and
+// advertised() (PumpConfig, DrainerConfig).
+template <typename DaemonConfig>
+EmbeddedNodeOptions embedded_node_options(std::string role, const DaemonConfig& config) {
+  EmbeddedNodeOptions options;
+  options.role = std::move(role);
+  options.data_dir = config.data_dir;
+  options.registry_dir = config.registry_dir;
+  options.cluster_id = config.cluster_id;
+  options.node_id = config.node_id;
+  options.advertise_addr = config.advertised();
+  return options;
+}
+
 }  // namespace sluice::registry
