@@ -39,7 +39,8 @@ BinlogFileReader::BinlogFileReader(BinlogFileReader&& other) noexcept
       fd_(other.fd_),
       size_(other.size_),
       offset_(other.offset_),
-      torn_tail_(other.torn_tail_) {
+      torn_tail_(other.torn_tail_),
+      resume_at_(other.resume_at_) {
   other.fd_ = -1;
 }
 
@@ -51,6 +52,7 @@ BinlogFileReader& BinlogFileReader::operator=(BinlogFileReader&& other) noexcept
     size_ = other.size_;
     offset_ = other.offset_;
     torn_tail_ = other.torn_tail_;
+    resume_at_ = other.resume_at_;
     other.fd_ = -1;
   }
   return *this;
@@ -120,7 +122,10 @@ Result<bool> BinlogFileReader::valid_record_after(uint64_t at) {
     for (size_t i = 0; i < want; ++i) {
       if (chunk[i] != first) continue;
       SLUICE_ASSIGN_OR_RETURN(std::string why, check_record(start + i, payload));
-      if (why.empty()) return true;
+      if (why.empty()) {
+        resume_at_ = start + i;
+        return true;
+      }
     }
     start += want;
   }
@@ -129,6 +134,7 @@ Result<bool> BinlogFileReader::valid_record_after(uint64_t at) {
 
 Result<bool> BinlogFileReader::next(std::string& payload) {
   torn_tail_ = false;
+  resume_at_ = offset_;
   if (offset_ >= size_) return false;
   SLUICE_ASSIGN_OR_RETURN(std::string why, check_record(offset_, payload));
   if (why.empty()) {

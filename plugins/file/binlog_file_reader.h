@@ -38,6 +38,13 @@ class BinlogFileReader {
   uint64_t size() const { return size_; }
   // After next() returned kCorruption: true when no valid record follows the bad one.
   bool torn_tail() const { return torn_tail_; }
+  // After next() returned kCorruption with torn_tail() false: moves to the first valid record
+  // after the bad one, so that a reader told to skip corruption (Reparo's skip-corrupt) goes on
+  // from there. Returns where the skipped bytes ended.
+  uint64_t skip_bad_record() {
+    offset_ = resume_at_;
+    return offset_;
+  }
   const std::filesystem::path& path() const { return path_; }
 
  private:
@@ -47,7 +54,7 @@ class BinlogFileReader {
   // `payload` when valid.
   Result<std::string> check_record(uint64_t at, std::string& payload);
   Status read_exact(uint64_t at, size_t size, char* out);
-  // True when a valid record starts at some offset after `at`.
+  // True when a valid record starts at some offset after `at` (then at resume_at_).
   Result<bool> valid_record_after(uint64_t at);
 
   std::filesystem::path path_;
@@ -55,6 +62,7 @@ class BinlogFileReader {
   uint64_t size_ = 0;
   uint64_t offset_ = 0;
   bool torn_tail_ = false;
+  uint64_t resume_at_ = 0;
 };
 
 // What scanning a whole file found.
