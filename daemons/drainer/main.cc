@@ -11,17 +11,16 @@
 #include <string>
 #include <vector>
 
-#include "core/config/legacy_flags.h"
 #include "core/drainer/drainer_config.h"
 #include "core/drainer/drainer_node.h"
 #include "core/log/logging.h"
+#include "daemons/common/command_line.h"
 #include "daemons/common/stop_signals.h"
 
 namespace {
 
 int fail(const std::string& message) {
-  fmt::print(stderr, "sluice-drainer: {}\n", message);
-  return 1;
+  return sluice::daemon::fail("sluice-drainer", message);
 }
 
 }  // namespace
@@ -52,19 +51,7 @@ int main(int argc, char** argv) {
                "validate the config and every plugin's config, then exit");
   app.add_flag("-V,--version", version, "print the version and exit");
 
-  const std::vector<std::string> normalized =
-      sluice::config::normalize_flags(argc, argv,
-                                      {"config", "addr", "advertise-addr", "data-dir", "node-id",
-                                       "log-level", "log-file", "initial-commit-ts", "dest-db-type",
-                                       "registry-dir", "status-addr", "check-config", "version"});
-  std::vector<char*> pointers;
-  for (const auto& argument : normalized)
-    pointers.push_back(const_cast<char*>(argument.c_str()));
-  try {
-    app.parse(static_cast<int>(pointers.size()), pointers.data());
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error);
-  }
+  if (auto exit_code = sluice::daemon::parse_command_line(app, argc, argv)) return *exit_code;
   if (version) {
     fmt::print("sluice-drainer {}\n", SLUICE_VERSION);
     return 0;

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/config/legacy_flags.h"
 #include "core/log/logging.h"
 #include "core/tso/tso.h"
+#include "daemons/common/command_line.h"
 #include "daemons/reparo/reparo_applier.h"
 #include "daemons/reparo/reparo_config.h"
 #include "daemons/reparo/reparo_filter.h"
@@ -23,8 +23,7 @@
 namespace {
 
 int fail(const std::string& message) {
-  fmt::print(stderr, "sluice-reparo: {}\n", message);
-  return 1;
+  return sluice::daemon::fail("sluice-reparo", message);
 }
 
 }  // namespace
@@ -55,19 +54,7 @@ int main(int argc, char** argv) {
   app.add_option("--skip-corrupt", skip_corrupt, "log and skip corrupt records");
   app.add_flag("-V,--version", version, "print the version and exit");
 
-  const std::vector<std::string> normalized = sluice::config::normalize_flags(
-      argc, argv,
-      {"config", "data-dir", "log-level", "log-file", "dest-type", "start-datetime",
-       "stop-datetime", "start-tso", "stop-tso", "txn-batch", "worker-count", "safe-mode",
-       "skip-corrupt", "version"});
-  std::vector<char*> pointers;
-  for (const auto& argument : normalized)
-    pointers.push_back(const_cast<char*>(argument.c_str()));
-  try {
-    app.parse(static_cast<int>(pointers.size()), pointers.data());
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error);
-  }
+  if (auto exit_code = sluice::daemon::parse_command_line(app, argc, argv)) return *exit_code;
   if (version) {
     fmt::print("sluice-reparo {}\n", SLUICE_VERSION);
     return 0;
