@@ -14,13 +14,7 @@ Result<std::optional<Checkpoint>> FileCheckpointStore::load() {
   }
   SLUICE_ASSIGN_OR_RETURN(Checkpoint checkpoint,
                           from_savepoint_toml(*text, savepoint_path().string()));
-  auto snapshot = read_file(snapshot_path());
-  if (snapshot.is_ok()) {
-    checkpoint.schema_snapshot = std::move(snapshot).value();
-    last_snapshot_ = checkpoint.schema_snapshot;
-  } else if (snapshot.status().code() != StatusCode::kNotFound) {
-    return snapshot.status();
-  }
+  SLUICE_ASSIGN_OR_RETURN(checkpoint.schema_snapshot, snapshot_.load());
   return std::optional<Checkpoint>(std::move(checkpoint));
 }
 
@@ -31,10 +25,7 @@ Status FileCheckpointStore::save(const Checkpoint& checkpoint) {
     return Status::io_error(
         fmt::format("checkpoint directory {}: {}", directory_.string(), error.message()));
   }
-  if (!checkpoint.schema_snapshot.empty() && checkpoint.schema_snapshot != last_snapshot_) {
-    SLUICE_RETURN_IF_ERROR(write_file_atomically(snapshot_path(), checkpoint.schema_snapshot));
-    last_snapshot_ = checkpoint.schema_snapshot;
-  }
+  SLUICE_RETURN_IF_ERROR(snapshot_.save(checkpoint.schema_snapshot));
   return write_file_atomically(savepoint_path(), to_savepoint_toml(checkpoint));
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/checkpoint/checkpoint.h"
+#include "core/checkpoint/schema_snapshot_file.h"
 
 namespace sluice::checkpoint {
 
@@ -29,17 +30,20 @@ class CheckpointStore {
 class FileCheckpointStore : public CheckpointStore {
  public:
   explicit FileCheckpointStore(std::filesystem::path directory)
-      : directory_(std::move(directory)) {}
+      : directory_(std::move(directory)), snapshot_(snapshot_path_in(directory_)) {}
   Result<std::optional<Checkpoint>> load() override;
   Status save(const Checkpoint& checkpoint) override;
   std::string describe() const override;
 
   std::filesystem::path savepoint_path() const { return directory_ / "savepoint"; }
-  std::filesystem::path snapshot_path() const { return directory_ / "savepoint.schema.json"; }
+  std::filesystem::path snapshot_path() const { return snapshot_path_in(directory_); }
+  static std::filesystem::path snapshot_path_in(const std::filesystem::path& directory) {
+    return directory / "savepoint.schema.json";
+  }
 
  private:
   std::filesystem::path directory_;
-  std::string last_snapshot_;  // skip rewriting an unchanged snapshot
+  SchemaSnapshotFile snapshot_;
 };
 
 }  // namespace sluice::checkpoint

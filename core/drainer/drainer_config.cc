@@ -21,6 +21,29 @@ Status read_count(ConfigSection& section, const char* key, size_t& out) {
   return Status::ok();
 }
 
+Status read_checkpoint_settings(ConfigSection& root, CheckpointSettings& out) {
+  SLUICE_ASSIGN_OR_RETURN(ConfigSection section, root.section("checkpoint"));
+  SLUICE_RETURN_IF_ERROR(section.read("type", out.type));
+  if (out.type != "file" && out.type != "mysql" && out.type != "tidb") {
+    return section.error("type", fmt::format("must be \"file\", \"mysql\" or \"tidb\", found "
+                                             "\"{}\"",
+                                             out.type));
+  }
+  SLUICE_RETURN_IF_ERROR(section.read("host", out.host));
+  SLUICE_RETURN_IF_ERROR(section.read("port", out.port));
+  if (out.port <= 0 || out.port > 65535) return section.error("port", "is not a TCP port");
+  SLUICE_RETURN_IF_ERROR(section.read("user", out.user));
+  SLUICE_RETURN_IF_ERROR(section.read("password", out.password));
+  if (section.has("encrypted_password")) {
+    return section.error("encrypted_password",
+                         "is not supported for the checkpoint connection yet; use password "
+                         "(\"${NAME}\" reads an environment variable)");
+  }
+  SLUICE_RETURN_IF_ERROR(section.read("schema", out.schema));
+  SLUICE_RETURN_IF_ERROR(section.read("table", out.table));
+  return Status::ok();
+}
+
 Result<DrainerConfig> from_document(std::shared_ptr<config::ConfigDocument> document) {
   DrainerConfig config;
   ConfigSection root = document->root();
@@ -85,6 +108,7 @@ Result<DrainerConfig> from_document(std::shared_ptr<config::ConfigDocument> docu
   SLUICE_RETURN_IF_ERROR(
       config::read_duration(root, "sink-flush-interval", config.sink_flush_interval));
   SLUICE_RETURN_IF_ERROR(root.read("skip-rejected", config.skip_rejected));
+  SLUICE_RETURN_IF_ERROR(read_checkpoint_settings(root, config.checkpoint));
   // The original's flag-only settings, accepted in the file.
   int64_t cache_binlog_count = 8;
   SLUICE_RETURN_IF_ERROR(root.read("cache-binlog-count", cache_binlog_count));
@@ -126,6 +150,9 @@ Status apply_legacy_mapping(DrainerConfig& config) {
     config.db_type = mapping->db_type;
     spdlog::info("config {}: [syncer] db-type = \"{}\" runs as the '{}' sink plugin",
                  config.document->source_name(), mapping->db_type, mapping->sink_plugin);
+    // The mapping may have placed the checkpoint in the downstream database.
+    config::ConfigSection root = config.document->root();
+    SLUICE_RETURN_IF_ERROR(read_checkpoint_settings(root, config.checkpoint));
   }
   return Status::ok();
 }

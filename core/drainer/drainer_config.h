@@ -18,6 +18,19 @@
 
 namespace sluice::drainer {
 
+// [checkpoint]: where the checkpoint is kept. "file": <data-dir>/savepoint (the default);
+// "mysql"/"tidb": the original's tidb_binlog.checkpoint table in that server (an original file
+// with db-type mysql/tidb gets this from [syncer.to] and [syncer.to.checkpoint]).
+struct CheckpointSettings {
+  std::string type = "file";
+  std::string host = "localhost";
+  int port = 3306;
+  std::string user = "root";
+  std::string password;  // "${NAME}" reads the environment variable NAME
+  std::string schema = "tidb_binlog";
+  std::string table = "checkpoint";
+};
+
 struct DrainerConfig {
   std::string addr = "127.0.0.1:8249";
   std::string advertise_addr;  // default: addr
@@ -50,6 +63,7 @@ struct DrainerConfig {
   size_t batch_transactions = 512;  // transactions per batch, at most
   std::chrono::milliseconds sink_flush_interval{1000};
   bool skip_rejected = false;
+  CheckpointSettings checkpoint;
 
   // The parsed file, for the PluginHost (after apply_legacy_mapping). Never null.
   std::shared_ptr<config::ConfigDocument> document;

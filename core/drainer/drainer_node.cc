@@ -63,8 +63,16 @@ std::vector<Status> DrainerNode::check_config(DrainerConfig& config) {
   return problems;
 }
 
-Result<std::unique_ptr<DrainerNode>> DrainerNode::start(DrainerConfig config) {
+Result<std::unique_ptr<DrainerNode>> DrainerNode::start(
+    DrainerConfig config, std::unique_ptr<checkpoint::CheckpointStore> store) {
+  if (!store && config.checkpoint.type != "file") {
+    return Status::invalid_argument(fmt::format(
+        "checkpoint type \"{}\" needs its store from the daemon (this build only passes "
+        "the file store)",
+        config.checkpoint.type));
+  }
   auto node = std::make_unique<DrainerNode>(PrivateKey(), std::move(config));
+  node->checkpoint_store_ = std::move(store);
   Status opened = node->open();
   if (!opened.is_ok()) {
     (void)node->shutdown();
@@ -112,7 +120,9 @@ Status DrainerNode::open() {
   }
 
   // Where to start.
-  checkpoint_store_ = std::make_unique<checkpoint::FileCheckpointStore>(config_.data_dir);
+  if (!checkpoint_store_) {
+    checkpoint_store_ = std::make_unique<checkpoint::FileCheckpointStore>(config_.data_dir);
+  }
   checkpoint::Checkpoint start;
   bool unclean = false;
   schema::SchemaTracker tracker;

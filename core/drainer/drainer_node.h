@@ -60,7 +60,10 @@ class DrainerNode {
 
  public:
   // Opens everything and starts replicating. `config` must have had apply_legacy_mapping.
-  static Result<std::unique_ptr<DrainerNode>> start(DrainerConfig config);
+  // `store` keeps the checkpoint; null: the file store in data-dir (config.checkpoint.type must
+  // then be "file": the daemon builds the table store for "mysql"/"tidb").
+  static Result<std::unique_ptr<DrainerNode>> start(
+      DrainerConfig config, std::unique_ptr<checkpoint::CheckpointStore> store = nullptr);
 
   // `drainer --check-config`: the drainer's settings and every plugin's config, validated
   // without connecting anywhere or creating instances. Empty: all valid.

@@ -81,7 +81,23 @@ Result<LegacyMapping> map_legacy_syncer(toml::value& root, const std::string& da
     for (const char* key : kSqlLoaderKeys) {
       if (syncer.contains(key) && !config.contains(key)) config.as_table()[key] = syncer.at(key);
     }
+    // The original keeps the checkpoint in the downstream database: the connection of
+    // [syncer.to], overridden by [syncer.to.checkpoint].
+    if (!root.contains("checkpoint")) {
+      toml::value checkpoint(toml::table{});
+      checkpoint.as_table()["type"] = *plugin;
+      for (const char* key : {"host", "port", "user", "password", "encrypted_password"}) {
+        if (config.contains(key)) checkpoint.as_table()[key] = config.at(key);
+      }
+      if (config.contains("checkpoint") && config.at("checkpoint").is_table()) {
+        for (const auto& [key, value] : config.at("checkpoint").as_table()) {
+          checkpoint.as_table()[key] = value;
+        }
+      }
+      root.as_table()["checkpoint"] = std::move(checkpoint);
+    }
   }
+  if (config.contains("checkpoint")) config.as_table().erase("checkpoint");
   if (*plugin == "file" && !config.contains("dir")) config.as_table()["dir"] = data_dir;
 
   toml::value sink(toml::table{});

@@ -7,7 +7,10 @@
 //   mysql/tidb: the [syncer] keys the SQL loader reads (txn-batch, worker-count,
 //     enable-dispatch, enable-detect, disable-dispatch, disable-detect, sql-mode, sync-ddl,
 //     loopback-control, channel-id) are copied into the sink's config unless [syncer.to] sets
-//     them; file: `dir` defaults to data-dir, as in the original.
+//     them, and the checkpoint goes to the downstream's tidb_binlog.checkpoint table: a
+//     top-level [checkpoint] with type = the db-type, the connection of [syncer.to], and
+//     [syncer.to.checkpoint] on top (type, schema, table, host, ...); file: `dir` defaults to
+//     data-dir, as in the original.
 //   the table filter keys (ignore-schemas, replicate-do-db, [[syncer.replicate-do-table]],
 //     [[syncer.ignore-table]], case-sensitive, binlog-filter-rule, table-migrate-rule) ->
 //     [[filter]] name = "syncer-filter", plugin = "table-filter", with those keys as its config;

@@ -14,8 +14,10 @@
 #include "core/drainer/drainer_config.h"
 #include "core/drainer/drainer_node.h"
 #include "core/log/logging.h"
+#include "core/registry/node_identity.h"
 #include "daemons/common/command_line.h"
 #include "daemons/common/stop_signals.h"
+#include "daemons/drainer/checkpoint_store_choice.h"
 
 namespace {
 
@@ -104,7 +106,17 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto node = sluice::drainer::DrainerNode::start(std::move(config));
+  // The checkpoint table (db-type mysql/tidb, or [checkpoint] type) needs the cluster id first.
+  uint64_t cluster_id = config.cluster_id;
+  if (cluster_id == 0 && config.checkpoint.type != "file") {
+    auto id = sluice::registry::load_or_create_cluster_id(config.registry_dir);
+    if (!id.is_ok()) return fail(fmt::format("cluster id: {}", id.status().message()));
+    cluster_id = *id;
+    config.cluster_id = cluster_id;
+  }
+  auto store = sluice::drainer::make_checkpoint_store(config, cluster_id);
+  if (!store.is_ok()) return fail(fmt::format("config: {}", store.status().message()));
+  auto node = sluice::drainer::DrainerNode::start(std::move(config), std::move(store).value());
   if (!node.is_ok()) {
     spdlog::error("drainer failed to start: {}", node.status().to_string());
     return fail(node.status().to_string());

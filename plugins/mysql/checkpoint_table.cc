@@ -1,7 +1,5 @@
 #include "plugins/mysql/checkpoint_table.h"
 
-#include <nlohmann/json.hpp>
-
 #include "plugins/mysql/sql_render.h"
 
 namespace sluice::mysql {
@@ -14,38 +12,6 @@ std::string table_name(const CheckpointLocation& location) {
 
 }  // namespace
 
-std::string checkpoint_to_json(const CheckpointRecord& record) {
-  nlohmann::ordered_json json;
-  json["consistent"] = record.consistent;
-  json["commitTS"] = record.commit_ts;
-  if (record.ts_map) {
-    json["ts-map"] = {{"primary-ts", record.ts_map->primary_ts},
-                      {"secondary-ts", record.ts_map->secondary_ts}};
-  }
-  json["schema-version"] = record.schema_version;
-  return json.dump();
-}
-
-std::optional<CheckpointRecord> checkpoint_from_json(const std::string& text) {
-  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return std::nullopt;
-  CheckpointRecord record;
-  try {
-    record.consistent = json.value("consistent", false);
-    record.commit_ts = json.value("commitTS", int64_t{0});
-    record.schema_version = json.value("schema-version", int64_t{0});
-    if (auto found = json.find("ts-map"); found != json.end() && found->is_object()) {
-      TsMap map;
-      map.primary_ts = found->value("primary-ts", int64_t{0});
-      map.secondary_ts = found->value("secondary-ts", int64_t{0});
-      record.ts_map = map;
-    }
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;  // a field of the wrong type
-  }
-  return record;
-}
-
 sdk::Status create_checkpoint_table(MysqlConnection& connection,
                                     const CheckpointLocation& location) {
   const std::string schema = "create schema if not exists " + quote_identifier(location.schema);
@@ -57,17 +23,17 @@ sdk::Status create_checkpoint_table(MysqlConnection& connection,
 }
 
 sdk::Status write_checkpoint(MysqlConnection& connection, const CheckpointLocation& location,
-                             uint64_t cluster_id, const CheckpointRecord& record) {
+                             uint64_t cluster_id, const checkpoint::Checkpoint& record) {
   const RenderOptions render{connection.backslash_escapes()};
   const std::string sql = "replace into " + table_name(location) + " values(" +
                           std::to_string(cluster_id) + ", " +
-                          quote_string(checkpoint_to_json(record), render) + ")";
+                          quote_string(checkpoint::to_table_json(record), render) + ")";
   if (auto error = connection.execute(sql)) return status_of(*error, "checkpoint save");
   return sdk::Status::ok();
 }
 
 sdk::Status read_checkpoint(MysqlConnection& connection, const CheckpointLocation& location,
-                            std::optional<uint64_t> cluster_id, CheckpointRecord& record,
+                            std::optional<uint64_t> cluster_id, checkpoint::Checkpoint& record,
                             bool& found) {
   found = false;
   std::string sql = "select checkPoint from " + table_name(location);
@@ -81,12 +47,13 @@ sdk::Status read_checkpoint(MysqlConnection& connection, const CheckpointLocatio
                               " rows; give the cluster ID to choose one");
   }
   const auto& text = rows.front().front();
-  auto parsed = text ? checkpoint_from_json(*text) : std::nullopt;
-  if (!parsed) {
-    return sdk::Status::fatal("checkpoint table " + location.schema + "." + location.table +
-                              ": the checkPoint value is not the expected JSON");
+  auto parsed = checkpoint::from_table_json(text.value_or(""));
+  if (!parsed.is_ok()) {
+    return sdk::Status::fatal(
+        "checkpoint table " + location.schema + "." + location.table +
+        ": the checkPoint value is not the expected JSON: " + parsed.status().message());
   }
-  record = *parsed;
+  record = std::move(parsed).value();
   found = true;
   return sdk::Status::ok();
 }

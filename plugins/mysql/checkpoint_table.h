@@ -6,7 +6,8 @@
 //   replace into tidb_binlog.checkpoint values(<clusterID>, '<json>')
 //   select checkPoint from tidb_binlog.checkpoint where clusterID = <id>
 // with the JSON {"consistent", "commitTS", "ts-map": {"primary-ts", "secondary-ts"},
-// "schema-version"}. Provided for the host to use; the mysql sink itself does not write it.
+// "schema-version"} (core/checkpoint's table JSON). The drainer's TableCheckpointStore uses
+// these; the mysql sink itself does not write the table.
 // Functions on one connection; thread-compatible.
 
 #include <sluice/sdk/plugin.h>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "core/checkpoint/checkpoint.h"
 #include "plugins/mysql/mysql_connection.h"
 
 namespace sluice::mysql {
@@ -24,32 +26,16 @@ struct CheckpointLocation {
   std::string table = "checkpoint";
 };
 
-struct TsMap {
-  int64_t primary_ts = 0;
-  int64_t secondary_ts = 0;
-};
-
-struct CheckpointRecord {
-  bool consistent = false;
-  int64_t commit_ts = 0;
-  std::optional<TsMap> ts_map;  // only when an AppliedTS was obtained (TiDB downstream)
-  int64_t schema_version = 0;
-};
-
-// The JSON text the original stores, and its parser (fails on malformed text).
-std::string checkpoint_to_json(const CheckpointRecord& record);
-std::optional<CheckpointRecord> checkpoint_from_json(const std::string& text);
-
 // Creates the schema and the table if missing.
 sdk::Status create_checkpoint_table(MysqlConnection& connection,
                                     const CheckpointLocation& location);
 // REPLACE INTO <table> VALUES(cluster_id, json).
 sdk::Status write_checkpoint(MysqlConnection& connection, const CheckpointLocation& location,
-                             uint64_t cluster_id, const CheckpointRecord& record);
+                             uint64_t cluster_id, const checkpoint::Checkpoint& record);
 // The record of `cluster_id`; without one (the relay path) the table's single row, an error when
 // it has several. `found` is false when there is no row.
 sdk::Status read_checkpoint(MysqlConnection& connection, const CheckpointLocation& location,
-                            std::optional<uint64_t> cluster_id, CheckpointRecord& record,
+                            std::optional<uint64_t> cluster_id, checkpoint::Checkpoint& record,
                             bool& found);
 
 }  // namespace sluice::mysql

@@ -157,6 +157,41 @@ worker-count = 2
             "/var/lib/d");
 }
 
+TEST(LegacySyncerMappingTest, MysqlAndTidbKeepTheCheckpointDownstream) {
+  DrainerConfig config = must_parse(R"(
+[syncer]
+db-type = "tidb"
+[syncer.to]
+host = "10.0.0.9"
+port = 4000
+user = "drainer"
+password = "${PW}"
+[syncer.to.checkpoint]
+schema = "ckpt"
+)");
+  ASSERT_TRUE(apply_legacy_mapping(config).is_ok());
+  EXPECT_EQ(config.checkpoint.type, "tidb");
+  EXPECT_EQ(config.checkpoint.host, "10.0.0.9");
+  EXPECT_EQ(config.checkpoint.port, 4000);
+  EXPECT_EQ(config.checkpoint.user, "drainer");
+  EXPECT_EQ(config.checkpoint.password, "${PW}");
+  EXPECT_EQ(config.checkpoint.schema, "ckpt");
+  EXPECT_EQ(config.checkpoint.table, "checkpoint");
+  // The sink's own config no longer carries the checkpoint table.
+  EXPECT_FALSE(config.document->mutable_root().at("sink").as_array().at(0).at("config").contains(
+      "checkpoint"));
+
+  DrainerConfig file = must_parse("[syncer]\ndb-type = \"file\"\n");
+  ASSERT_TRUE(apply_legacy_mapping(file).is_ok());
+  EXPECT_EQ(file.checkpoint.type, "file");
+
+  EXPECT_NE(must_fail("[checkpoint]\ntype = \"redis\"\n").find("checkpoint.type"),
+            std::string::npos);
+  EXPECT_NE(must_fail("[checkpoint]\ntype = \"mysql\"\nencrypted_password = \"x\"\n")
+                .find("encrypted_password"),
+            std::string::npos);
+}
+
 TEST(LegacySyncerMappingTest, RefusesWhatCannotRun) {
   for (const char* text : {"[syncer]\ndb-type = \"oracle\"\n", "[syncer]\ndb-type = \"flash\"\n",
                            "[syncer]\ndb-type = \"postgres\"\n"}) {

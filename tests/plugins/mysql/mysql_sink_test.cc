@@ -445,7 +445,7 @@ TEST_F(MysqlSinkTest, CheckpointTableUsesTheOriginalsSqlAndJson) {
   const CheckpointLocation location{db_, "checkpoint"};
   ASSERT_TRUE(create_checkpoint_table(*connection, location).is_ok());
   ASSERT_TRUE(create_checkpoint_table(*connection, location).is_ok());  // if not exists
-  CheckpointRecord record;
+  sluice::checkpoint::Checkpoint record;
   bool found = true;
   ASSERT_TRUE(read_checkpoint(*connection, location, 7, record, found).is_ok());
   EXPECT_FALSE(found);
@@ -458,9 +458,9 @@ TEST_F(MysqlSinkTest, CheckpointTableUsesTheOriginalsSqlAndJson) {
                                       "{\"consistent\":false,\"commitTS\":425000000000000001,"
                                       "\"schema-version\":12}"})}));
   record.consistent = true;
-  record.ts_map = TsMap{5, 6};
+  record.ts_map = sluice::checkpoint::TsMap{5, 6};
   ASSERT_TRUE(write_checkpoint(*connection, location, 7, record).is_ok());  // replace
-  CheckpointRecord loaded;
+  sluice::checkpoint::Checkpoint loaded;
   ASSERT_TRUE(read_checkpoint(*connection, location, std::nullopt, loaded, found).is_ok());
   ASSERT_TRUE(found);
   EXPECT_TRUE(loaded.consistent);
