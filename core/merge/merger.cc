@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace sluice::merge {
 
 Status Merger::add_source(const std::string& id, int64_t after_ts) {
@@ -114,6 +116,10 @@ std::optional<MergeItem> Merger::pop(std::chrono::milliseconds timeout) {
 std::vector<std::string> Merger::stalled_sources() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> stalled;
+  // Nobody holds the merge back while nothing waits to be merged.
+  const bool waiting = std::any_of(sources_.begin(), sources_.end(),
+                                   [](const auto& entry) { return !entry.second.queue.empty(); });
+  if (!waiting) return stalled;
   for (const auto& [id, source] : sources_) {
     if (source.queue.empty() && !source.retiring) stalled.push_back(id);
   }

@@ -60,7 +60,8 @@ class Merger {
   // no source at all), or after stop().
   std::optional<MergeItem> pop(std::chrono::milliseconds timeout);
 
-  // The sources holding the merge back right now (live, nothing queued): for /status and logs.
+  // The sources holding the merge back right now (live, nothing queued, while another source has
+  // items waiting): for /status and logs.
   std::vector<std::string> stalled_sources() const;
   std::vector<SourceState> sources() const;
   int64_t last_emitted_ts() const;

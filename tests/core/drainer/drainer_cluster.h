@@ -42,19 +42,8 @@ inline bool wait_until(const std::function<bool()>& condition, std::chrono::mill
 class TestCluster {
  public:
   explicit TestCluster(int pumps = 3, int written_pumps = 2) {
-    for (int i = 0; i < pumps; ++i) {
-      pump::PumpConfig config;
-      config.addr = "127.0.0.1:0";
-      config.status_addr = "127.0.0.1:0";
-      config.data_dir = dir_.file("pump-" + std::to_string(i));
-      config.registry_dir = registry_dir();
-      config.cluster_id = kClusterId;
-      config.node_id = "pump-" + std::to_string(i);
-      config.stop_write_at_available_space = 0;
-      auto node = pump::PumpNode::start(config);
-      if (!node.is_ok()) throw std::runtime_error(node.status().to_string());
-      pumps_.push_back(std::move(node).value());
-    }
+    for (int i = 0; i < pumps; ++i)
+      pumps_.push_back(start_pump(i));
     std::vector<producer::PumpInfo> infos;
     for (int i = 0; i < written_pumps && i < pumps; ++i) {
       infos.push_back(
@@ -78,6 +67,15 @@ class TestCluster {
   }
 
   std::filesystem::path registry_dir() const { return dir_.file("registry"); }
+
+  // Stops pump `i` (it records itself paused) and starts it again on a new port.
+  void restart_pump(size_t i) {
+    if (Status stopped = pumps_.at(i)->shutdown(); !stopped.is_ok()) {
+      throw std::runtime_error(stopped.to_string());
+    }
+    pumps_.at(i).reset();
+    pumps_.at(i) = start_pump(static_cast<int>(i));
+  }
   std::filesystem::path path(const std::string& name) const { return dir_.file(name); }
   pump::PumpNode& pump(size_t i) { return *pumps_.at(i); }
   producer::Catalog& catalog() { return catalog_; }
@@ -166,6 +164,20 @@ class TestCluster {
   const std::vector<int64_t>& ddl_ts() const { return ddl_ts_; }
 
  private:
+  std::unique_ptr<pump::PumpNode> start_pump(int i) {
+    pump::PumpConfig config;
+    config.addr = "127.0.0.1:0";
+    config.status_addr = "127.0.0.1:0";
+    config.data_dir = dir_.file("pump-" + std::to_string(i));
+    config.registry_dir = registry_dir();
+    config.cluster_id = kClusterId;
+    config.node_id = "pump-" + std::to_string(i);
+    config.stop_write_at_available_space = 0;
+    auto node = pump::PumpNode::start(config);
+    if (!node.is_ok()) throw std::runtime_error(node.status().to_string());
+    return std::move(node).value();
+  }
+
   testing::TempDir dir_{"sluice-drainer-"};
   std::vector<std::unique_ptr<pump::PumpNode>> pumps_;
   std::shared_ptr<producer::StaticPumpDirectory> directory_;

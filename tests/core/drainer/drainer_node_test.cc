@@ -273,6 +273,91 @@ TEST(DrainerNodeTest, FilteredTransactionsNeverReachTheSinkButAdvanceTheCheckpoi
   EXPECT_GT(drainer->stats().skipped, 0u);
 }
 
+TEST(DrainerNodeTest, ANewPumpsNotifyMakesTheDrainerPullItAtOnce) {
+  TestCluster cluster(1, 1);
+  // Discovery alone would take a minute; Notify must not.
+  std::string toml = cluster.drainer_toml("d9");
+  const std::string quick = "detect-interval = \"300ms\"";
+  toml.replace(toml.find(quick), quick.size(), "detect-interval = \"60s\"");
+  auto drainer = start_drainer(toml);
+  ASSERT_NE(drainer, nullptr);
+  ASSERT_EQ(get_json(drainer->http_port(), "/status")["PumpPos"].size(), 1u);
+  pump::PumpConfig config;
+  config.addr = "127.0.0.1:0";
+  config.status_addr = "127.0.0.1:0";
+  config.data_dir = cluster.path("late-pump");
+  config.registry_dir = cluster.registry_dir();
+  config.cluster_id = test::kClusterId;
+  config.node_id = "late-pump";
+  config.stop_write_at_available_space = 0;
+  auto late = pump::PumpNode::start(config);  // registers for the first time: Notify
+  ASSERT_TRUE(late.is_ok()) << late.status().to_string();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto status = get_json(drainer->http_port(), "/status");
+        return !status.is_null() && status["Pumps"].contains("late-pump") &&
+               status["Pumps"]["late-pump"]["state"] == "pulling";
+      },
+      seconds(10)));
+  ASSERT_TRUE(drainer->shutdown().is_ok());
+}
+
+TEST(DrainerNodeTest, InitialCommitTsStartsRightAfterIt) {
+  TestCluster cluster;
+  cluster.create_items_table();
+  std::set<int64_t> rows = cluster.insert_rows(1, 10, 1);
+  // No checkpoint, initial-commit-ts after the fifth row: the drainer's first binlog is the
+  // sixth row. It never saw CREATE TABLE, so it stops there, naming that binlog and the cause.
+  const int64_t fifth = *std::next(rows.begin(), 4);
+  const int64_t sixth = *std::next(rows.begin(), 5);
+  auto drainer = start_drainer(
+      cluster.drainer_toml("d10", "initial-commit-ts = " + std::to_string(fifth) + "\n"));
+  ASSERT_NE(drainer, nullptr);
+  ASSERT_TRUE(drainer->wait_stop_requested(seconds(30)));
+  auto failure = drainer->failure();
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_NE(failure->message().find("not found table id"), std::string::npos) << failure->message();
+  EXPECT_NE(failure->message().find("commit_ts " + std::to_string(sixth)), std::string::npos)
+      << failure->message();
+  EXPECT_FALSE(drainer->shutdown().is_ok());
+}
+
+TEST(DrainerNodeTest, ARestartedPumpIsPulledAgainAndAnOfflinePumpIsRetired) {
+  TestCluster cluster;
+  auto drainer = start_drainer(cluster.drainer_toml("d11"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  const auto output = cluster.output("d11");
+  std::set<int64_t> first = cluster.insert_rows(1, 20, 2);
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, first); }, seconds(30)));
+
+  // The idle pump restarts on another port: the drainer follows its record and pulls again,
+  // so rows written afterwards get through the merge.
+  cluster.restart_pump(2);
+  std::set<int64_t> second = cluster.insert_rows(21, 20, 2);
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, second); }, seconds(30)))
+      << get_json(drainer->http_port(), "/status").dump();
+
+  // Closed, the pump goes offline once drained; the drainer stops waiting for it.
+  httplib::Client pump_http("127.0.0.1", cluster.pump(2).http_port());
+  auto closed = pump_http.Put("/state/pump-2/close");
+  ASSERT_TRUE(closed);
+  ASSERT_EQ(closed->status, 200) << closed->body;
+  ASSERT_TRUE(cluster.pump(2).wait_stop_requested(seconds(30)));
+  ASSERT_TRUE(cluster.pump(2).shutdown().is_ok());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto status = get_json(drainer->http_port(), "/status");
+        return !status.is_null() && !status["Pumps"].contains("pump-2");
+      },
+      seconds(10)));
+  std::set<int64_t> third = cluster.insert_rows(41, 20, 2);
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, third); }, seconds(30)));
+  expect_strictly_increasing(test::recorded_ts(output));
+  EXPECT_TRUE(wait_until(
+      [&] { return get_json(drainer->http_port(), "/status")["Stalled"].empty(); }, seconds(5)));
+}
+
 TEST(DrainerNodeTest, HttpCloseTakesTheDrainerOffline) {
   TestCluster cluster;
   auto drainer = start_drainer(cluster.drainer_toml("d6"));
