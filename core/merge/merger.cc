@@ -58,6 +58,7 @@ Status Merger::push(MergeItem item, std::chrono::milliseconds timeout) {
   if (it == sources_.end())
     return Status::not_found(fmt::format("no merge source {}", item.source));
   it->second.last_pushed_ts = item.commit_ts;
+  it->second.last_push = std::chrono::steady_clock::now();
   it->second.queue.push_back(std::move(item));
   pushed_.notify_one();
   return Status::ok();
@@ -113,15 +114,18 @@ std::optional<MergeItem> Merger::pop(std::chrono::milliseconds timeout) {
   }
 }
 
-std::vector<std::string> Merger::stalled_sources() const {
+std::vector<std::string> Merger::stalled_sources(std::chrono::milliseconds quiet) const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> stalled;
   // Nobody holds the merge back while nothing waits to be merged.
   const bool waiting = std::any_of(sources_.begin(), sources_.end(),
                                    [](const auto& entry) { return !entry.second.queue.empty(); });
   if (!waiting) return stalled;
+  const auto now = std::chrono::steady_clock::now();
   for (const auto& [id, source] : sources_) {
-    if (source.queue.empty() && !source.retiring) stalled.push_back(id);
+    if (source.queue.empty() && !source.retiring && now - source.last_push >= quiet) {
+      stalled.push_back(id);
+    }
   }
   return stalled;
 }

@@ -60,9 +60,11 @@ class Merger {
   // no source at all), or after stop().
   std::optional<MergeItem> pop(std::chrono::milliseconds timeout);
 
-  // The sources holding the merge back right now (live, nothing queued, while another source has
-  // items waiting): for /status and logs.
-  std::vector<std::string> stalled_sources() const;
+  // The sources holding the merge back: live, nothing queued and nothing pushed for `quiet`,
+  // while another source has items waiting. (A healthy idle pump sends a watermark every 200 ms,
+  // so it is briefly empty all the time; one that stays silent is what an operator must see.)
+  std::vector<std::string> stalled_sources(
+      std::chrono::milliseconds quiet = std::chrono::seconds(1)) const;
   std::vector<SourceState> sources() const;
   int64_t last_emitted_ts() const;
   MergeStats stats() const;
@@ -74,6 +76,7 @@ class Merger {
     std::deque<MergeItem> queue;
     int64_t last_pushed_ts = 0;
     bool retiring = false;
+    std::chrono::steady_clock::time_point last_push = std::chrono::steady_clock::now();
   };
 
   size_t low_water_mark() const { return capacity_ / 2; }
