@@ -1,6 +1,5 @@
 #include "core/pump/pump_server.h"
 
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -99,6 +98,10 @@ void PumpServer::stop() {
     server_->Wait();
     server_.reset();
   }
+  // Shutdown() waits for every call to be finished; a completion may still be running its last
+  // lines after Finish().
+  std::unique_lock lock(calls_mutex_);
+  calls_cv_.wait(lock, [this] { return calls_in_flight_ == 0; });
 }
 
 void PumpServer::set_state(std::string state) {
@@ -137,23 +140,34 @@ void PumpServer::observe(const char* method, bool ok,
       .Observe(seconds);
 }
 
-grpc::Status PumpServer::WriteBinlog(grpc::ServerContext* /*context*/,
-                                     const binlog::WriteBinlogReq* request,
-                                     binlog::WriteBinlogResp* response) {
+grpc::ServerUnaryReactor* PumpServer::WriteBinlog(grpc::CallbackServerContext* context,
+                                                  const binlog::WriteBinlogReq* request,
+                                                  binlog::WriteBinlogResp* response) {
   const auto started = std::chrono::steady_clock::now();
-  grpc::Status status = write_binlog(*request, *response);
-  observe("WriteBinlog", status.ok(), started);
-  if (!status.ok() && loss_binlog_ != nullptr) loss_binlog_->Increment();
-  return status;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  {
+    std::lock_guard lock(calls_mutex_);
+    ++calls_in_flight_;
+  }
+  write_binlog(*request, *response, [this, reactor, started](grpc::Status status) {
+    observe("WriteBinlog", status.ok(), started);
+    if (!status.ok() && loss_binlog_ != nullptr) loss_binlog_->Increment();
+    reactor->Finish(std::move(status));
+    // Last: once the count is zero stop() may return and the server go away.
+    std::lock_guard lock(calls_mutex_);
+    if (--calls_in_flight_ == 0) calls_cv_.notify_all();
+  });
+  return reactor;
 }
 
-grpc::Status PumpServer::write_binlog(const binlog::WriteBinlogReq& request,
-                                      binlog::WriteBinlogResp& response) {
+void PumpServer::write_binlog(const binlog::WriteBinlogReq& request,
+                              binlog::WriteBinlogResp& response,
+                              std::function<void(grpc::Status)> done) {
   // Like the original, fill errmsg and fail the call. gRPC (Go's as well) does not send the
   // response body of a failed call, so clients see the same text as the status message.
-  auto fail = [&response](grpc::StatusCode code, std::string message) {
+  auto fail = [&response, &done](grpc::StatusCode code, std::string message) {
     response.set_errmsg(message);
-    return grpc::Status(code, message);
+    done(grpc::Status(code, std::move(message)));
   };
   if (request.clusterid() != options_.cluster_id) {
     return fail(
@@ -162,24 +176,26 @@ grpc::Status PumpServer::write_binlog(const binlog::WriteBinlogReq& request,
   }
   written_since_tick_.store(true, std::memory_order_relaxed);
   // TiDB's pump client probes an unavailable pump with an empty payload.
-  if (request.payload().empty()) return grpc::Status::OK;
+  if (request.payload().empty()) return done(grpc::Status::OK);
   auto header = storage::scan_binlog_header(request.payload());
   if (!header.is_ok()) {
     return fail(grpc::StatusCode::INVALID_ARGUMENT,
                 fmt::format("unmarshal binlog: {}", header.status().message()));
   }
-  if (header->start_ts == 0 && header->commit_ts == 0) return grpc::Status::OK;  // probe
+  if (header->start_ts == 0 && header->commit_ts == 0) return done(grpc::Status::OK);  // probe
   if (header->tp == kPrewrite) {
     std::string current = state();
     if (current != "online") return fail(grpc::StatusCode::UNAVAILABLE, "no online: " + current);
   }
-  Status written = store_.write(request.payload());
-  if (!written.is_ok()) {
-    spdlog::error("write binlog (start_ts {}, commit_ts {}) failed: {}", header->start_ts,
-                  header->commit_ts, written.to_string());
-    return fail(to_grpc_code(written.code()), written.message());
-  }
-  return grpc::Status::OK;
+  store_.write_async(request.payload(),
+                     [&response, done = std::move(done), start_ts = header->start_ts,
+                      commit_ts = header->commit_ts](Status written) {
+                       if (written.is_ok()) return done(grpc::Status::OK);
+                       spdlog::error("write binlog (start_ts {}, commit_ts {}) failed: {}",
+                                     start_ts, commit_ts, written.to_string());
+                       response.set_errmsg(written.message());
+                       done(grpc::Status(to_grpc_code(written.code()), written.message()));
+                     });
 }
 
 grpc::Status PumpServer::PullBinlogs(grpc::ServerContext* context,

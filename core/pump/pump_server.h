@@ -8,10 +8,16 @@
 // Fakes are {tp=Rollback, start_ts=commit_ts=TSO} written through the store, so they are durable
 // and visible to every drainer.
 //
+// WriteBinlog uses gRPC's callback API: the handler stages the binlog with
+// BinlogStore::write_async() and returns; the store's commit thread finishes the call after the
+// fsync, so no gRPC thread waits for the disk. PullBinlogs (one long-lived stream per drainer)
+// stays on the synchronous API; the wire paths are the same either way.
+//
 // Ownership: the store, the TSO source and the metrics registry are borrowed and must outlive
-// the server. Lifetime: start() once, stop() (also run by the destructor) once. Thread-safety:
-// the RPC handlers run on gRPC's threads; set_state(), state(), write_fake_binlog() and port()
-// may be called from any thread.
+// the server. Lifetime: start() once, stop() (also run by the destructor) once; stop() returns
+// after every WriteBinlog completion has run. Thread-safety: the RPC handlers run on gRPC's
+// threads, WriteBinlog completions on the store's commit thread; set_state(), state(),
+// write_fake_binlog() and port() may be called from any thread.
 
 #include <grpcpp/grpcpp.h>
 #include <prometheus/counter.h>
@@ -21,6 +27,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,7 +61,8 @@ struct PumpServerOptions {
 // The gRPC status a store failure maps to (RESOURCE_EXHAUSTED for the disk guard, ...).
 grpc::StatusCode to_grpc_code(StatusCode code);
 
-class PumpServer final : public binlog::Pump::Service {
+class PumpServer final
+    : public binlog::Pump::WithCallbackMethod_WriteBinlog<binlog::Pump::Service> {
  public:
   PumpServer(storage::BinlogStore& store, tso::TsoSource& tso, metrics::MetricsRegistry* metrics,
              PumpServerOptions options);
@@ -77,14 +85,17 @@ class PumpServer final : public binlog::Pump::Service {
   // Writes one fake binlog through the store; returns its ts.
   Result<int64_t> write_fake_binlog();
 
-  grpc::Status WriteBinlog(grpc::ServerContext* context, const binlog::WriteBinlogReq* request,
-                           binlog::WriteBinlogResp* response) override;
+  grpc::ServerUnaryReactor* WriteBinlog(grpc::CallbackServerContext* context,
+                                        const binlog::WriteBinlogReq* request,
+                                        binlog::WriteBinlogResp* response) override;
   grpc::Status PullBinlogs(grpc::ServerContext* context, const binlog::PullBinlogReq* request,
                            grpc::ServerWriter<binlog::PullBinlogResp>* writer) override;
 
  private:
-  grpc::Status write_binlog(const binlog::WriteBinlogReq& request,
-                            binlog::WriteBinlogResp& response);
+  // Calls `done` exactly once, on this thread or on the store's commit thread; `response` must
+  // stay valid until then.
+  void write_binlog(const binlog::WriteBinlogReq& request, binlog::WriteBinlogResp& response,
+                    std::function<void(grpc::Status)> done);
   grpc::Status pull_binlogs(grpc::ServerContext& context, const binlog::PullBinlogReq& request,
                             grpc::ServerWriter<binlog::PullBinlogResp>& writer);
   // Idle watermark: writes a fake unless another stream did so within half the interval.
@@ -109,6 +120,11 @@ class PumpServer final : public binlog::Pump::Service {
   std::string state_ = "online";
   std::chrono::steady_clock::time_point last_watermark_{};
   std::mutex watermark_mutex_;  // one watermark writer at a time
+
+  // WriteBinlog calls whose completion has not finished running; stop() waits for zero.
+  std::mutex calls_mutex_;
+  std::condition_variable calls_cv_;
+  size_t calls_in_flight_ = 0;
 };
 
 }  // namespace sluice::pump

@@ -8,7 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
+#include <future>
 #include <system_error>
 #include <utility>
 
@@ -167,8 +169,9 @@ Result<std::unique_ptr<BinlogStore>> BinlogStore::open(
   store->prewrite_cf_ = Handle(handles[2], {raw});
   store->meta_cf_ = Handle(handles[3], {raw});
   SLUICE_RETURN_IF_ERROR(store->recover());
+  BinlogStore* self = store.get();
+  store->commit_thread_ = std::thread([self] { self->commit_loop(); });
   if (store->options_.resolve_interval.count() > 0) {
-    BinlogStore* self = store.get();
     store->resolver_thread_ = std::thread([self] { self->resolver_loop(); });
   }
   return store;
@@ -177,6 +180,7 @@ Result<std::unique_ptr<BinlogStore>> BinlogStore::open(
 BinlogStore::~BinlogStore() {
   shutdown();
   if (resolver_thread_.joinable()) resolver_thread_.join();
+  if (commit_thread_.joinable()) commit_thread_.join();
   if (db_) {
     int64_t max_ts = 0;
     {
@@ -198,6 +202,12 @@ void BinlogStore::shutdown() {
   }
   progress_cv_.notify_all();
   resolver_cv_.notify_all();
+  std::unique_lock lock(queue_mutex_);
+  queue_closed_ = true;
+  queue_cv_.notify_all();
+  // From a callback (documented as not allowed) waiting would never end.
+  if (std::this_thread::get_id() == commit_thread_.get_id()) return;
+  drained_cv_.wait(lock, [this] { return queue_.empty() && !committing_; });
 }
 
 int64_t BinlogStore::now_tso() const {
@@ -261,6 +271,43 @@ Status BinlogStore::recover() {
   return Status::ok();
 }
 
+struct BinlogStore::Job {
+  struct Op {
+    rocksdb::ColumnFamilyHandle* family = nullptr;
+    std::string key;
+    std::string value;
+    bool erase = false;
+  };
+  std::vector<Op> ops;
+  size_t bytes = 0;  // of the ops, for the group size limit
+  std::string what;  // "write prewrite <ts>", for the error message
+  // Under no lock (takes mutex_): the bookkeeping once the write succeeded or failed.
+  std::function<void(const Status&)> settle;
+  WriteCallback done;
+
+  void put(rocksdb::ColumnFamilyHandle* family, std::string key, std::string value) {
+    bytes += key.size() + value.size();
+    ops.push_back({family, std::move(key), std::move(value), false});
+  }
+  void erase(rocksdb::ColumnFamilyHandle* family, std::string key) {
+    bytes += key.size();
+    ops.push_back({family, std::move(key), {}, true});
+  }
+  // Settles and calls back with `status`; the job is finished.
+  void finish(const Status& status) {
+    settle(status);
+    done(status);
+  }
+};
+
+namespace {
+
+// The group size limit: RocksDB's default max_write_batch_group_size_bytes (1 MiB). A job larger
+// than this is committed alone.
+constexpr size_t kMaxGroupBytes = 1u << 20;
+
+}  // namespace
+
 Status BinlogStore::sync_write(void* batch_ptr, const std::string& what) {
   auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
   rocksdb::WriteOptions write_options;
@@ -292,25 +339,58 @@ void BinlogStore::remember_commit_locked(int64_t start_ts, int64_t commit_ts) {
 }
 
 Status BinlogStore::write(std::string_view bytes) {
-  auto started = std::chrono::steady_clock::now();
+  assert(std::this_thread::get_id() != commit_thread_.get_id() && "write() from a callback");
+  std::promise<Status> outcome;
+  std::future<Status> future = outcome.get_future();
+  write_async(bytes, [&outcome](Status status) { outcome.set_value(std::move(status)); });
+  return future.get();
+}
+
+void BinlogStore::write_async(std::string_view bytes, WriteCallback done) {
+  const auto started = std::chrono::steady_clock::now();
   Result<BinlogHeader> parsed = scan_binlog_header(bytes);
   if (!parsed.is_ok()) {
     metrics_.count_error("malformed");
-    return parsed.status();
+    done(parsed.status());
+    return;
   }
   const BinlogHeader& header = *parsed;
+  bool stopping = false;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return Status::aborted("storage: shutting down");
+    stopping = stopping_;
   }
-  if (header.start_ts == 0 && header.commit_ts == 0) return Status::ok();  // probe
+  if (stopping) {  // the callback runs under no lock of the store
+    done(Status::aborted("storage: shutting down"));
+    return;
+  }
+  if (header.start_ts == 0 && header.commit_ts == 0) {  // probe
+    done(Status::ok());
+    return;
+  }
+  auto observed = [this, size = bytes.size(), started, done = std::move(done)](Status status) {
+    if (status.is_ok()) {
+      metrics_.observe_write(
+          size, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    done(std::move(status));
+  };
+  Staged staged = stage_write(bytes, header);
+  if (!staged.is_ok() || staged.value() == nullptr) {
+    observed(staged.status());
+    return;
+  }
+  staged.value()->done = std::move(observed);
+  enqueue(std::move(staged).value());
+}
+
+BinlogStore::Staged BinlogStore::stage_write(std::string_view bytes, const BinlogHeader& header) {
   if (header.start_ts <= 0 || header.commit_ts < 0) {
     metrics_.count_error("malformed");
     return Status::invalid_argument("binlog has invalid start_ts " +
                                     std::to_string(header.start_ts) + " / commit_ts " +
                                     std::to_string(header.commit_ts));
   }
-  Status status;
   if (header.tp == kPrewrite) {
     if (header.commit_ts != 0) {
       metrics_.count_error("malformed");
@@ -318,33 +398,91 @@ Status BinlogStore::write(std::string_view bytes) {
                                       std::to_string(header.start_ts) + " has commit_ts " +
                                       std::to_string(header.commit_ts));
     }
-    status = write_prewrite(bytes, header.start_ts);
-  } else if ((header.tp == kRollback || header.tp == kCommit) &&
-             header.start_ts == header.commit_ts) {
-    status = write_fake(bytes, header.commit_ts);
-  } else if (header.tp == kCommit) {
+    return stage_prewrite(bytes, header.start_ts);
+  }
+  if ((header.tp == kRollback || header.tp == kCommit) && header.start_ts == header.commit_ts) {
+    return stage_fake(bytes, header.commit_ts);
+  }
+  if (header.tp == kCommit) {
     if (header.commit_ts < header.start_ts) {
       metrics_.count_error("malformed");
       return Status::invalid_argument("commit binlog for start_ts " +
                                       std::to_string(header.start_ts) + " has commit_ts " +
                                       std::to_string(header.commit_ts) + " below it");
     }
-    status = write_commit(bytes, header);
-  } else if (header.tp == kRollback) {
-    status = write_rollback(header.start_ts);
-  } else {
-    metrics_.count_error("malformed");
-    return Status::invalid_argument("unsupported binlog type " + std::to_string(header.tp));
+    return stage_commit(bytes, header);
   }
-  if (status.is_ok()) {
-    metrics_.observe_write(
-        bytes.size(),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  }
-  return status;
+  if (header.tp == kRollback) return stage_rollback(header.start_ts);
+  metrics_.count_error("malformed");
+  return Status::invalid_argument("unsupported binlog type " + std::to_string(header.tp));
 }
 
-Status BinlogStore::write_prewrite(std::string_view bytes, int64_t start_ts) {
+void BinlogStore::enqueue(std::unique_ptr<Job> job) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!queue_closed_) {
+      queue_.push_back(std::move(job));
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  job->finish(Status::aborted("storage: shutting down"));
+}
+
+Status BinlogStore::wait_for(Staged staged) {
+  if (!staged.is_ok() || staged.value() == nullptr) return staged.status();
+  std::promise<Status> outcome;
+  std::future<Status> future = outcome.get_future();
+  staged.value()->done = [&outcome](Status status) { outcome.set_value(std::move(status)); };
+  enqueue(std::move(staged).value());
+  return future.get();
+}
+
+void BinlogStore::commit_loop() {
+  std::vector<std::unique_ptr<Job>> group;
+  while (true) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      committing_ = false;
+      if (queue_.empty()) drained_cv_.notify_all();
+      queue_cv_.wait(lock, [this] { return !queue_.empty() || queue_closed_; });
+      if (queue_.empty()) return;  // closed and drained
+      size_t bytes = 0;
+      while (!queue_.empty() &&
+             (group.empty() || bytes + queue_.front()->bytes <= kMaxGroupBytes)) {
+        bytes += queue_.front()->bytes;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      committing_ = true;
+    }
+    commit_group(group);
+    group.clear();
+  }
+}
+
+void BinlogStore::commit_group(std::vector<std::unique_ptr<Job>>& group) {
+  rocksdb::WriteBatch batch;
+  for (const auto& job : group) {
+    for (const Job::Op& op : job->ops) {
+      rocksdb::Status added =
+          op.erase ? batch.Delete(op.family, op.key) : batch.Put(op.family, op.key, op.value);
+      // Only a batch over its size limit fails, and the store sets none.
+      assert(added.ok());
+      added.PermitUncheckedError();
+    }
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  const rocksdb::Status written = db_->Write(write_options, &batch);
+  if (!written.ok()) metrics_.count_error("write_binlog");
+  for (const auto& job : group) {
+    job->finish(written.ok() ? Status::ok()
+                             : from_rocks(written, "storage: " + job->what + " in " + kv_path_));
+  }
+}
+
+BinlogStore::Staged BinlogStore::stage_prewrite(std::string_view bytes, int64_t start_ts) {
   if (Status space = disk_guard_.check(); !space.is_ok()) {
     metrics_.count_error("no_space");
     return space;
@@ -352,31 +490,33 @@ Status BinlogStore::write_prewrite(std::string_view bytes, int64_t start_ts) {
   auto payload = std::make_shared<const std::string>(bytes);
   {
     std::lock_guard lock(mutex_);
-    if (recent_commits_.contains(start_ts)) return Status::ok();  // late retry of a done txn
+    if (recent_commits_.contains(start_ts)) return std::unique_ptr<Job>();  // late retry
     if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
-      if (pending->state != PairingSorter::PrewriteState::kWriting) return Status::ok();
+      if (pending->state != PairingSorter::PrewriteState::kWriting) return std::unique_ptr<Job>();
       return Status::unavailable("prewrite for start_ts " + std::to_string(start_ts) +
                                  " is already being written");
     }
     // Registered before the write is acknowledged: see pairing_sorter.h.
     sorter_.add_prewrite(start_ts, payload, PairingSorter::PrewriteState::kWriting);
   }
-  rocksdb::WriteBatch batch;
-  batch.Put(prewrite_cf_.get(), encode_ts_key(start_ts), slice(*payload));
-  Status status = sync_write(&batch, "write prewrite " + std::to_string(start_ts));
-  std::lock_guard lock(mutex_);
-  if (!status.is_ok()) {
-    sorter_.finish_prewrite(start_ts);
-    advance_locked();
-    return status;
-  }
-  if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
-    pending->state = PairingSorter::PrewriteState::kDurable;
-  }
-  return Status::ok();
+  auto job = std::make_unique<Job>();
+  job->put(prewrite_cf_.get(), encode_ts_key(start_ts), *payload);
+  job->what = "write prewrite " + std::to_string(start_ts);
+  job->settle = [this, start_ts](const Status& status) {
+    std::lock_guard lock(mutex_);
+    if (!status.is_ok()) {
+      sorter_.finish_prewrite(start_ts);
+      advance_locked();
+      return;
+    }
+    if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
+      pending->state = PairingSorter::PrewriteState::kDurable;
+    }
+  };
+  return job;
 }
 
-Status BinlogStore::write_commit(std::string_view bytes, const BinlogHeader& header) {
+BinlogStore::Staged BinlogStore::stage_commit(std::string_view bytes, const BinlogHeader& header) {
   const int64_t start_ts = header.start_ts;
   const int64_t commit_ts = header.commit_ts;
   std::shared_ptr<const std::string> prewrite;
@@ -388,7 +528,7 @@ Status BinlogStore::write_commit(std::string_view bytes, const BinlogHeader& hea
     if (pending == nullptr) {
       auto recent = recent_commits_.find(start_ts);
       if (recent != recent_commits_.end()) {
-        if (recent->second == commit_ts) return Status::ok();  // duplicate
+        if (recent->second == commit_ts) return std::unique_ptr<Job>();  // duplicate
         return Status::already_exists("start_ts " + std::to_string(start_ts) +
                                       " already committed at " + std::to_string(recent->second) +
                                       ", not " + std::to_string(commit_ts));
@@ -414,7 +554,9 @@ Status BinlogStore::write_commit(std::string_view bytes, const BinlogHeader& hea
         db_->Get(rocksdb::ReadOptions(), commit_cf_.get(), encode_ts_key(commit_ts), &stored);
     if (status.ok()) {
       auto stored_header = scan_binlog_header(stored);
-      if (stored_header.is_ok() && stored_header->start_ts == start_ts) return Status::ok();
+      if (stored_header.is_ok() && stored_header->start_ts == start_ts) {
+        return std::unique_ptr<Job>();
+      }
     } else if (!status.IsNotFound()) {
       return from_rocks(status, "storage: look up commit " + std::to_string(commit_ts));
     }
@@ -425,33 +567,36 @@ Status BinlogStore::write_commit(std::string_view bytes, const BinlogHeader& hea
                                        " has no prewrite");
   }
 
-  Result<std::string> joined = join_binlog(bytes, *prewrite);
-  Status status = joined.status();
-  if (joined.is_ok()) {
-    rocksdb::WriteBatch batch;
-    batch.Put(commit_cf_.get(), encode_ts_key(commit_ts), *joined);
-    batch.Delete(prewrite_cf_.get(), encode_ts_key(start_ts));
-    // The safe point as known now: a lower bound of the real one (recovery re-queues every
-    // commit above it), so concurrent batches landing in either order are both correct.
-    batch.Put(meta_cf_.get(), slice(kMetaMaxCommitTs), encode_int64_le(safe_point));
-    status = sync_write(&batch, "write commit " + std::to_string(commit_ts));
-  }
-  std::lock_guard lock(mutex_);
-  if (!status.is_ok()) {
-    sorter_.commit_failed(item);
-    if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
-      pending->state = PairingSorter::PrewriteState::kDurable;
+  auto job = std::make_unique<Job>();
+  job->what = "write commit " + std::to_string(commit_ts);
+  job->settle = [this, start_ts, commit_ts, item](const Status& status) {
+    std::lock_guard lock(mutex_);
+    if (!status.is_ok()) {
+      sorter_.commit_failed(item);
+      if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
+        pending->state = PairingSorter::PrewriteState::kDurable;
+      }
+    } else {
+      sorter_.commit_durable(item);
+      sorter_.finish_prewrite(start_ts);
+      remember_commit_locked(start_ts, commit_ts);
     }
-  } else {
-    sorter_.commit_durable(item);
-    sorter_.finish_prewrite(start_ts);
-    remember_commit_locked(start_ts, commit_ts);
+    advance_locked();
+  };
+  Result<std::string> joined = join_binlog(bytes, *prewrite);
+  if (!joined.is_ok()) {
+    job->settle(joined.status());
+    return joined.status();
   }
-  advance_locked();
-  return status;
+  job->put(commit_cf_.get(), encode_ts_key(commit_ts), std::move(joined).value());
+  job->erase(prewrite_cf_.get(), encode_ts_key(start_ts));
+  // The safe point as known now: a lower bound of the real one (recovery re-queues every
+  // commit above it), so concurrent batches landing in either order are both correct.
+  job->put(meta_cf_.get(), std::string(kMetaMaxCommitTs), encode_int64_le(safe_point));
+  return job;
 }
 
-Status BinlogStore::write_fake(std::string_view bytes, int64_t ts) {
+BinlogStore::Staged BinlogStore::stage_fake(std::string_view bytes, int64_t ts) {
   uint64_t item = 0;
   int64_t safe_point = 0;
   {
@@ -459,44 +604,49 @@ Status BinlogStore::write_fake(std::string_view bytes, int64_t ts) {
     item = sorter_.add_commit(ts);
     safe_point = sorter_.max_commit_ts();
   }
-  rocksdb::WriteBatch batch;
-  batch.Put(commit_cf_.get(), encode_ts_key(ts), slice(bytes));
-  batch.Put(meta_cf_.get(), slice(kMetaMaxCommitTs), encode_int64_le(safe_point));
-  Status status = sync_write(&batch, "write fake binlog " + std::to_string(ts));
-  std::lock_guard lock(mutex_);
-  if (status.is_ok()) {
-    sorter_.commit_durable(item);
-  } else {
-    sorter_.commit_failed(item);
-  }
-  advance_locked();
-  return status;
+  auto job = std::make_unique<Job>();
+  job->put(commit_cf_.get(), encode_ts_key(ts), std::string(bytes));
+  job->put(meta_cf_.get(), std::string(kMetaMaxCommitTs), encode_int64_le(safe_point));
+  job->what = "write fake binlog " + std::to_string(ts);
+  job->settle = [this, item](const Status& status) {
+    std::lock_guard lock(mutex_);
+    if (status.is_ok()) {
+      sorter_.commit_durable(item);
+    } else {
+      sorter_.commit_failed(item);
+    }
+    advance_locked();
+  };
+  return job;
 }
 
-Status BinlogStore::write_rollback(int64_t start_ts) {
+BinlogStore::Staged BinlogStore::stage_rollback(int64_t start_ts) {
   {
     std::lock_guard lock(mutex_);
     PairingSorter::Pending* pending = sorter_.find_pending(start_ts);
-    if (pending == nullptr) return Status::ok();  // never seen, or already settled
+    // Never seen, or already settled.
+    if (pending == nullptr) return std::unique_ptr<Job>();
     if (pending->state != PairingSorter::PrewriteState::kDurable) {
       return Status::unavailable("prewrite for start_ts " + std::to_string(start_ts) +
                                  " is still being written or finished; retry");
     }
     pending->state = PairingSorter::PrewriteState::kFinishing;
   }
-  rocksdb::WriteBatch batch;
-  batch.Delete(prewrite_cf_.get(), encode_ts_key(start_ts));
-  Status status = sync_write(&batch, "write rollback " + std::to_string(start_ts));
-  std::lock_guard lock(mutex_);
-  if (!status.is_ok()) {
-    if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
-      pending->state = PairingSorter::PrewriteState::kDurable;
+  auto job = std::make_unique<Job>();
+  job->erase(prewrite_cf_.get(), encode_ts_key(start_ts));
+  job->what = "write rollback " + std::to_string(start_ts);
+  job->settle = [this, start_ts](const Status& status) {
+    std::lock_guard lock(mutex_);
+    if (!status.is_ok()) {
+      if (PairingSorter::Pending* pending = sorter_.find_pending(start_ts)) {
+        pending->state = PairingSorter::PrewriteState::kDurable;
+      }
+      return;
     }
-    return status;
-  }
-  sorter_.finish_prewrite(start_ts);
-  advance_locked();
-  return Status::ok();
+    sorter_.finish_prewrite(start_ts);
+    advance_locked();
+  };
+  return job;
 }
 
 Result<ReadResult> BinlogStore::read(int64_t after_ts, size_t max_items, size_t max_bytes) const {
@@ -627,7 +777,8 @@ Result<size_t> BinlogStore::resolve_unmatched() {
       commit.set_start_ts(start_ts);
       commit.set_commit_ts(answer->commit_ts);
       std::string bytes = commit.SerializeAsString();
-      Status status = write_commit(bytes, BinlogHeader{kCommit, start_ts, answer->commit_ts});
+      Status status =
+          wait_for(stage_commit(bytes, BinlogHeader{kCommit, start_ts, answer->commit_ts}));
       if (!status.is_ok()) {
         spdlog::warn("storage: writing resolved commit of start_ts {}: {}", start_ts,
                      status.to_string());
@@ -638,7 +789,7 @@ Result<size_t> BinlogStore::resolve_unmatched() {
                    start_ts, answer->commit_ts);
     } else {
       // Unavailable when its Commit/Rollback is being written right now: that one settles it.
-      if (Status status = write_rollback(start_ts); !status.is_ok()) {
+      if (Status status = wait_for(stage_rollback(start_ts)); !status.is_ok()) {
         spdlog::warn("storage: dropping unmatched prewrite start_ts {}: {}", start_ts,
                      status.to_string());
         continue;

@@ -6,22 +6,28 @@
 // purged_ts, caller keys such as the cluster id).
 //
 // write() returns OK only after a RocksDB write with WriteOptions.sync completed, so an
-// acknowledged binlog survives kill -9 and power loss. Writers are not serialised by the store:
-// concurrent sync writes join RocksDB's write groups, whose leader appends the whole group to the
-// WAL and fsyncs once (bench_storage prints the WAL sync count next to the write count). Only the
-// pairing bookkeeping runs under the store's mutex.
+// acknowledged binlog survives kill -9 and power loss; write_async() reports the same outcome
+// through a callback, so no caller thread waits for the disk. The store group-commits itself: a
+// binlog's pairing bookkeeping runs on the caller's thread (under the store's mutex), then its
+// WAL record joins a queue; one commit thread takes everything queued (up to 1 MiB, RocksDB's
+// default write group size), writes it as one RocksDB batch with WriteOptions.sync (one WAL append
+// and one fsync), then settles each binlog and runs its callback, while the next group queues.
+// bench_storage prints the WAL sync count next to the write count.
 //
 // Readers see commits in strictly increasing commit_ts up to max_commit_ts(), the safe point the
 // PairingSorter computes (see pairing_sorter.h for why it is correct).
 //
 // Ownership: open() returns the only handle; the RocksDB lock (<data_dir>/kv/LOCK) keeps a second
 // open, in this or another process, out. Thread-safety: every public method may be called from
-// any thread concurrently; the destructor must not race with other calls.
+// any thread concurrently; the destructor must not race with other calls. write_async()
+// callbacks run on the caller's thread or on the store's commit thread; none runs on the commit
+// thread after shutdown() (or the destructor) returned.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -92,7 +98,18 @@ class BinlogStore {
 
   // Stores one serialized binlog.Binlog according to its type (Prewrite, Commit, Rollback, fake,
   // or an empty probe). OK means durable. Malformed bytes: InvalidArgument, nothing stored.
+  // Waits for the commit thread: must not be called from a write_async() callback.
   Status write(std::string_view binlog_bytes);
+
+  using WriteCallback = std::function<void(Status)>;
+  // write() without waiting: `done` runs exactly once with the Status write() would return. It
+  // runs on the calling thread, before write_async() returns, when the outcome needs no disk write
+  // (probe, malformed bytes, duplicate, disk guard, shutting down); otherwise on the store's commit
+  // thread once the binlog's group was written (and fsync'd with sync on). `done` must be quick
+  // (the commit thread starts the next group after it), must not throw, and must not call
+  // write() or shutdown(); calling write_async() from it is fine. The bytes are copied before
+  // write_async() returns.
+  void write_async(std::string_view binlog_bytes, WriteCallback done);
 
   // Joined binlogs with after_ts < commit_ts <= max_commit_ts(), increasing, at most max_items
   // and about max_bytes (at least one binlog when any is visible).
@@ -124,7 +141,9 @@ class BinlogStore {
   // RocksDB write-group counters; nullopt unless opened with collect_statistics.
   std::optional<StoreStatistics> statistics() const;
 
-  // Wakes wait_for_progress() callers and stops the resolver thread; further writes fail.
+  // Wakes wait_for_progress() callers and stops the resolver thread; further writes fail
+  // (Aborted). Writes already queued are still committed; shutdown() returns after their
+  // callbacks ran.
   void shutdown();
 
  private:
@@ -137,11 +156,24 @@ class BinlogStore {
   };
   using Handle = std::unique_ptr<rocksdb::ColumnFamilyHandle, HandleCloser>;
 
+  // One binlog's WAL record for the commit thread, what to do once it is durable (or failed),
+  // and the caller's callback. Defined in the .cc.
+  struct Job;
+  using Staged = Result<std::unique_ptr<Job>>;  // null job: done, nothing to write
+
   Status recover();
-  Status write_prewrite(std::string_view bytes, int64_t start_ts);
-  Status write_commit(std::string_view bytes, const BinlogHeader& header);
-  Status write_fake(std::string_view bytes, int64_t ts);
-  Status write_rollback(int64_t start_ts);
+  // Pairing bookkeeping before the write; an error or null job is the outcome.
+  Staged stage_write(std::string_view bytes, const BinlogHeader& header);
+  Staged stage_prewrite(std::string_view bytes, int64_t start_ts);
+  Staged stage_commit(std::string_view bytes, const BinlogHeader& header);
+  Staged stage_fake(std::string_view bytes, int64_t ts);
+  Staged stage_rollback(int64_t start_ts);
+  // Queues the job for the commit thread, or fails it (Aborted) when shutting down.
+  void enqueue(std::unique_ptr<Job> job);
+  // Runs a staged write to its end on this thread (the resolver's writes).
+  Status wait_for(Staged staged);
+  void commit_loop();
+  void commit_group(std::vector<std::unique_ptr<Job>>& group);
   Status sync_write(void* batch, const std::string& what);  // rocksdb::WriteBatch*
   // Under mutex_: advance the sorter; publish and wake readers when the safe point moved.
   void advance_locked();
@@ -173,6 +205,15 @@ class BinlogStore {
   int64_t purged_ts_ = 0;
   bool stopping_ = false;
   std::thread resolver_thread_;
+
+  // The commit queue; queue_mutex_ is never held while taking mutex_ or running a callback.
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;    // work queued, or closed
+  std::condition_variable drained_cv_;  // queue empty and no group in flight
+  std::deque<std::unique_ptr<Job>> queue_;
+  bool queue_closed_ = false;
+  bool committing_ = false;  // the commit thread holds a group taken from queue_
+  std::thread commit_thread_;
 };
 
 }  // namespace sluice::storage

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -378,6 +379,41 @@ TEST_F(PumpServerTest, SecondServerOnTheSamePortFails) {
   Status status = other.start("127.0.0.1:" + std::to_string(server_->port()));
   EXPECT_FALSE(status.is_ok());
   EXPECT_NE(status.message().find("cannot listen"), std::string::npos) << status.to_string();
+}
+
+// WriteBinlog completes on the store's commit thread: stop() must wait for calls in flight, and
+// every call a client saw succeed must be durable.
+TEST_F(PumpServerTest, StopWithWritesInFlightKeepsEveryAcknowledgedBinlog) {
+  PumpServerOptions options;
+  options.fake_binlog_interval = milliseconds(0);
+  options.idle_watermark_interval = milliseconds(0);
+  start(options);
+  constexpr int kClients = 8;
+  std::atomic<int> acknowledged_count{0};
+  std::mutex mutex;
+  std::set<int64_t> acknowledged;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&] {
+      while (true) {
+        const int64_t start_ts = ts();
+        WriteOutcome outcome = write(prewrite(start_ts, "v"));
+        if (!outcome.status.ok()) return;  // the server is gone
+        std::lock_guard lock(mutex);
+        acknowledged.insert(start_ts);
+        ++acknowledged_count;
+      }
+    });
+  }
+  while (acknowledged_count.load() < 50)
+    std::this_thread::yield();
+  server_->stop();
+  for (auto& client : clients)
+    client.join();
+  const std::vector<int64_t> pending = store_->pending_prewrites();
+  const std::set<int64_t> stored(pending.begin(), pending.end());
+  for (int64_t start_ts : acknowledged)
+    EXPECT_TRUE(stored.contains(start_ts)) << start_ts;
 }
 
 }  // namespace
