@@ -224,13 +224,8 @@ Status DrainerNode::register_online() {
 Status DrainerNode::put_status(const std::string& state) {
   registry::NodeStatus status;
   status.node_id = node_id_;
-  status.host = config_.advertised();
-  if (cistern_ != nullptr && cistern_->port() != 0) {
-    auto split = net::split_host_port(status.host);
-    if (split.is_ok() && split->second == 0) {
-      status.host = fmt::format("{}:{}", split->first, cistern_->port());
-    }
-  }
+  status.host =
+      net::advertised_with_bound_port(config_.advertised(), cistern_ ? cistern_->port() : 0);
   status.state = state;
   status.is_alive = state == registry::kOnline;
   status.max_commit_ts = checkpoint_ts();

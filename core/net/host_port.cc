@@ -43,6 +43,12 @@ std::string status_address_beside(const std::string& grpc_address) {
   return fmt::format("{}:{}", host, port);
 }
 
+std::string advertised_with_bound_port(const std::string& advertised, int bound_port) {
+  auto split = split_host_port(advertised);
+  if (bound_port == 0 || !split.is_ok() || split->second != 0) return advertised;
+  return fmt::format("{}:{}", split->first, bound_port);
+}
+
 Status validate_node_addresses(const std::string& addr, const std::string& advertised,
                                const std::string& status_addr) {
   SLUICE_RETURN_IF_ERROR(split_host_port(addr).status().with_context("addr"));

@@ -130,14 +130,8 @@ Status PumpNode::register_online() {
 Status PumpNode::put_status(const std::string& state) {
   registry::NodeStatus status;
   status.node_id = node_id_;
-  status.host = config_.advertised();
-  if (server_ != nullptr && server_->port() != 0) {
-    // With port 0 in the config the advertised address names the port actually bound.
-    auto split = net::split_host_port(status.host);
-    if (split.is_ok() && split->second == 0) {
-      status.host = fmt::format("{}:{}", split->first, server_->port());
-    }
-  }
+  status.host =
+      net::advertised_with_bound_port(config_.advertised(), server_ ? server_->port() : 0);
   status.state = state;
   status.is_alive = state == registry::kOnline;
   status.max_commit_ts = store_ != nullptr ? store_->max_commit_ts() : 0;

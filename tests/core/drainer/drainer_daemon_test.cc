@@ -9,6 +9,7 @@
 #include "core/common/atomic_file.h"
 #include "plugins/file/binlog_file_reader.h"
 #include "tests/core/drainer/drainer_cluster.h"
+#include "tests/core/drainer/drainer_daemon.h"
 #include "tests/support/child_process.h"
 
 namespace sluice::drainer {
@@ -21,13 +22,6 @@ using test::wait_until;
 using testing::ChildProcess;
 using testing::ChildProcessOptions;
 
-std::filesystem::path drainer_binary() {
-  const char* dir = std::getenv("SLUICE_BINARY_DIR");
-  if (dir != nullptr && *dir != '\0') return std::filesystem::path(dir) / "bin" / "sluice-drainer";
-  return std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "bin" /
-         "sluice-drainer";
-}
-
 class DrainerDaemonTest : public ::testing::Test {
  protected:
   std::filesystem::path write_config(const std::string& name, const std::string& extra = "") {
@@ -38,23 +32,7 @@ class DrainerDaemonTest : public ::testing::Test {
 
   std::unique_ptr<ChildProcess> launch(const std::filesystem::path& config,
                                        std::vector<std::string> extra = {}) {
-    ChildProcessOptions options;
-    options.argv = {drainer_binary().string(), "-config", config.string(), "-L", "info"};
-    for (auto& argument : extra)
-      options.argv.push_back(std::move(argument));
-    options.log_file = cluster_.path("drainer.log");
-    options.pipe_stdout = true;
-    auto child = std::make_unique<ChildProcess>(options);
-    // Log lines may come first; the daemon prints this one once it serves.
-    bool serving = false;
-    const auto deadline = std::chrono::steady_clock::now() + seconds(30);
-    while (!serving && std::chrono::steady_clock::now() < deadline) {
-      auto line = child->read_stdout_line(seconds(30));
-      if (!line) break;
-      serving = line->find("serving gRPC") != std::string::npos;
-    }
-    EXPECT_TRUE(serving) << child->log_tail();
-    return child;
+    return test::launch_drainer(config, cluster_.path("drainer.log"), std::move(extra));
   }
 
   checkpoint::Checkpoint saved(const std::string& name) {
@@ -177,7 +155,7 @@ TEST_F(DrainerDaemonTest, AnOriginalDrainerTomlRunsUnchanged) {
 TEST_F(DrainerDaemonTest, CheckConfigValidatesEveryPluginOffline) {
   const auto good = write_config("dc");
   ChildProcessOptions options;
-  options.argv = {drainer_binary().string(), "--check-config", "--config", good.string()};
+  options.argv = {test::drainer_binary().string(), "--check-config", "--config", good.string()};
   options.log_file = cluster_.path("check.log");
   {
     ChildProcess child(options);
@@ -192,7 +170,7 @@ TEST_F(DrainerDaemonTest, CheckConfigValidatesEveryPluginOffline) {
     text = text.substr(0, text.find("path = "));
     std::ofstream(bad) << text;
   }
-  options.argv = {drainer_binary().string(), "-check-config", "-config", bad.string()};
+  options.argv = {test::drainer_binary().string(), "-check-config", "-config", bad.string()};
   options.log_file = cluster_.path("check-bad.log");
   ChildProcess child(options);
   auto status = child.wait_for_exit(seconds(30));
@@ -209,7 +187,7 @@ TEST_F(DrainerDaemonTest, BadConfigIsRefusedNamingTheKey) {
   const auto path = cluster_.path("typo.toml");
   std::ofstream(path) << "detect-interval = \"often\"\n";
   ChildProcessOptions options;
-  options.argv = {drainer_binary().string(), "--config", path.string()};
+  options.argv = {test::drainer_binary().string(), "--config", path.string()};
   options.log_file = cluster_.path("typo.log");
   ChildProcess child(options);
   auto status = child.wait_for_exit(seconds(30));

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/core/drainer/drainer_cluster.h"
+#include "tests/core/drainer/drainer_daemon.h"
 #include "tests/support/child_process.h"
 #include "tests/support/mariadb_server.h"
 
@@ -19,32 +20,11 @@ using std::chrono::seconds;
 using test::TestCluster;
 using test::wait_until;
 using testing::ChildProcess;
-using testing::ChildProcessOptions;
-
-std::filesystem::path drainer_binary() {
-  const char* dir = std::getenv("SLUICE_BINARY_DIR");
-  if (dir != nullptr && *dir != '\0') return std::filesystem::path(dir) / "bin" / "sluice-drainer";
-  return std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "bin" /
-         "sluice-drainer";
-}
 
 class DrainerMysqlTest : public ::testing::Test {
  protected:
   std::unique_ptr<ChildProcess> launch() {
-    ChildProcessOptions options;
-    options.argv = {drainer_binary().string(), "-config", cluster_.path("drainer.toml").string()};
-    options.log_file = cluster_.path("drainer.log");
-    options.pipe_stdout = true;
-    auto child = std::make_unique<ChildProcess>(options);
-    bool serving = false;
-    const auto deadline = std::chrono::steady_clock::now() + seconds(30);
-    while (!serving && std::chrono::steady_clock::now() < deadline) {
-      auto line = child->read_stdout_line(seconds(30));
-      if (!line) break;
-      serving = line->find("serving gRPC") != std::string::npos;
-    }
-    EXPECT_TRUE(serving) << child->log_tail();
-    return child;
+    return test::launch_drainer(cluster_.path("drainer.toml"), cluster_.path("drainer.log"));
   }
 
   int64_t row_count() {
