@@ -34,11 +34,7 @@ Status read_checkpoint_settings(ConfigSection& root, CheckpointSettings& out) {
   if (out.port <= 0 || out.port > 65535) return section.error("port", "is not a TCP port");
   SLUICE_RETURN_IF_ERROR(section.read("user", out.user));
   SLUICE_RETURN_IF_ERROR(section.read("password", out.password));
-  if (section.has("encrypted_password")) {
-    return section.error("encrypted_password",
-                         "is not supported for the checkpoint connection yet; use password "
-                         "(\"${NAME}\" reads an environment variable)");
-  }
+  SLUICE_RETURN_IF_ERROR(section.read("encrypted_password", out.encrypted_password));
   SLUICE_RETURN_IF_ERROR(section.read("schema", out.schema));
   SLUICE_RETURN_IF_ERROR(section.read("table", out.table));
   return Status::ok();

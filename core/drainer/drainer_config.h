@@ -26,7 +26,8 @@ struct CheckpointSettings {
   std::string host = "localhost";
   int port = 3306;
   std::string user = "root";
-  std::string password;  // "${NAME}" reads the environment variable NAME
+  std::string password;            // "${NAME}" reads the environment variable NAME
+  std::string encrypted_password;  // wins over password; decrypted with BINLOG_SECRET_KEY
   std::string schema = "tidb_binlog";
   std::string table = "checkpoint";
 };

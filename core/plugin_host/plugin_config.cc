@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/config/secret_setting.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -142,13 +144,26 @@ sluice_status_t PluginConfig::get_secret(std::string_view key, sluice_str_t* out
             ? "encrypted_" + std::string(key)
             : std::string(key.substr(0, dot + 1)) + "encrypted_" + std::string(key.substr(dot + 1));
     mark_read(encrypted_key);
-    if (find(encrypted_key) != nullptr) {
-      // TODO(secrets): decrypt `encrypted_<key>` values once the host has a key store.
-      report(
-          fmt::format("key '{}.{}': encrypted secrets are not supported by this host yet; "
-                      "write '{}' = \"${{ENV_VAR}}\" to read the secret from the environment",
-                      path_, encrypted_key, key));
-      return SLUICE_UNSUPPORTED;
+    if (const toml::value* encrypted = find(encrypted_key); encrypted != nullptr) {
+      if (!encrypted->is_string()) {
+        report(
+            fmt::format("key '{}.{}': an encrypted secret must be a string", path_, encrypted_key));
+        return SLUICE_INVALID_CONFIG;
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto cached = secrets_.find(std::string(key));
+      if (cached == secrets_.end()) {
+        auto plaintext = config::decrypt_with_environment_key(encrypted->as_string().str);
+        if (!plaintext.is_ok()) {
+          // The message names the cause (key missing, not base64, ...), never the value.
+          report(
+              fmt::format("key '{}.{}': {}", path_, encrypted_key, plaintext.status().message()));
+          return SLUICE_INVALID_CONFIG;
+        }
+        cached = secrets_.emplace(std::string(key), std::move(plaintext).value()).first;
+      }
+      *out = to_str(cached->second);
+      return SLUICE_OK;
     }
     const toml::value* value = find(key);
     if (value == nullptr) return SLUICE_INVALID_CONFIG;
@@ -161,17 +176,15 @@ sluice_status_t PluginConfig::get_secret(std::string_view key, sluice_str_t* out
       *out = to_str(text);
       return SLUICE_OK;
     }
-    const std::string variable = text.substr(2, text.size() - 3);
     std::lock_guard<std::mutex> lock(mutex_);
     auto cached = secrets_.find(std::string(key));
     if (cached == secrets_.end()) {
-      const char* resolved = std::getenv(variable.c_str());
-      if (resolved == nullptr) {
-        report(
-            fmt::format("key '{}.{}': environment variable {} is not set", path_, key, variable));
+      auto resolved = config::resolve_secret_text(text);
+      if (!resolved.is_ok()) {
+        report(fmt::format("key '{}.{}': {}", path_, key, resolved.status().message()));
         return SLUICE_INVALID_CONFIG;
       }
-      cached = secrets_.emplace(std::string(key), std::string(resolved)).first;
+      cached = secrets_.emplace(std::string(key), std::move(resolved).value()).first;
     }
     *out = to_str(cached->second);
     return SLUICE_OK;

@@ -2,26 +2,24 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-
+#include "core/config/secret_setting.h"
 #include "plugins/mysql/table_checkpoint_store.h"
 
 namespace sluice::drainer {
 
 namespace {
 
-// "${NAME}" is read from the environment; anything else is the password itself.
-Result<std::string> resolve_password(const std::string& value) {
-  if (value.size() > 3 && value.starts_with("${") && value.ends_with("}")) {
-    const std::string name = value.substr(2, value.size() - 3);
-    const char* found = std::getenv(name.c_str());
-    if (found == nullptr) {
-      return Status::invalid_argument(fmt::format(
-          "checkpoint.password names the environment variable {}, which is not set", name));
-    }
-    return std::string(found);
+Result<std::string> checkpoint_password(const CheckpointSettings& settings) {
+  auto password = settings.encrypted_password.empty()
+                      ? config::resolve_secret_text(settings.password)
+                      : config::decrypt_with_environment_key(settings.encrypted_password);
+  if (!password.is_ok()) {
+    return Status::invalid_argument(
+        fmt::format("checkpoint.{}: {}",
+                    settings.encrypted_password.empty() ? "password" : "encrypted_password",
+                    password.status().message()));
   }
-  return value;
+  return password;
 }
 
 }  // namespace
@@ -34,7 +32,7 @@ Result<std::unique_ptr<checkpoint::CheckpointStore>> make_checkpoint_store(
   options.connection.host = settings.host;
   options.connection.port = static_cast<uint16_t>(settings.port);
   options.connection.user = settings.user;
-  SLUICE_ASSIGN_OR_RETURN(options.connection.password, resolve_password(settings.password));
+  SLUICE_ASSIGN_OR_RETURN(options.connection.password, checkpoint_password(settings));
   options.location.schema = settings.schema;
   options.location.table = settings.table;
   options.cluster_id = cluster_id;

@@ -187,8 +187,11 @@ schema = "ckpt"
 
   EXPECT_NE(must_fail("[checkpoint]\ntype = \"redis\"\n").find("checkpoint.type"),
             std::string::npos);
-  EXPECT_NE(must_fail("[checkpoint]\ntype = \"mysql\"\nencrypted_password = \"x\"\n")
-                .find("encrypted_password"),
+  DrainerConfig encrypted =
+      must_parse("[checkpoint]\ntype = \"mysql\"\nencrypted_password = \"b64\"\n");
+  EXPECT_EQ(encrypted.checkpoint.encrypted_password, "b64");
+  EXPECT_NE(must_fail("[checkpoint]\ntype = \"mysql\"\nencrypted_password = 7\n")
+                .find("checkpoint.encrypted_password"),
             std::string::npos);
 }
 

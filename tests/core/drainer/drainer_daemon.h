@@ -23,8 +23,10 @@ inline std::filesystem::path drainer_binary() {
 
 inline std::unique_ptr<testing::ChildProcess> launch_drainer(const std::filesystem::path& config,
                                                              const std::filesystem::path& log_file,
-                                                             std::vector<std::string> extra = {}) {
+                                                             std::vector<std::string> extra = {},
+                                                             std::vector<std::string> env = {}) {
   testing::ChildProcessOptions options;
+  options.extra_env = std::move(env);
   options.argv = {drainer_binary().string(), "-config", config.string(), "-L", "info"};
   for (auto& argument : extra)
     options.argv.push_back(std::move(argument));

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/config/encrypted_secret.h"
 #include "tests/core/drainer/drainer_cluster.h"
 #include "tests/core/drainer/drainer_daemon.h"
 #include "tests/support/child_process.h"
@@ -23,8 +24,27 @@ using testing::ChildProcess;
 
 class DrainerMysqlTest : public ::testing::Test {
  protected:
-  std::unique_ptr<ChildProcess> launch() {
-    return test::launch_drainer(cluster_.path("drainer.toml"), cluster_.path("drainer.log"));
+  std::unique_ptr<ChildProcess> launch(std::vector<std::string> env = {}) {
+    return test::launch_drainer(cluster_.path("drainer.toml"), cluster_.path("drainer.log"), {},
+                                std::move(env));
+  }
+
+  void write_mysql_drainer_toml(const std::string& credentials) {
+    std::ofstream(cluster_.path("drainer.toml"))
+        << "addr = \"127.0.0.1:0\"\n"
+        << "data-dir = \"" << cluster_.path("dm").string() << "\"\n"
+        << "detect-interval = 1\n"
+        << "node-id = \"dm\"\n"
+        << "registry-dir = \"" << cluster_.registry_dir().string() << "\"\n"
+        << "cluster-id = " << test::kClusterId << "\n"
+        << "status-addr = \"127.0.0.1:0\"\n"
+        << "checkpoint-interval = \"200ms\"\n"
+        << "[syncer]\n"
+        << "db-type = \"mysql\"\n"
+        << "[syncer.to]\n"
+        << "host = \"" << mariadb_.host() << "\"\n"
+        << "port = " << mariadb_.port() << "\n"
+        << credentials;
   }
 
   int64_t row_count() {
@@ -96,6 +116,46 @@ TEST_F(DrainerMysqlTest, AnOriginalMysqlDrainerTomlReplicatesAndCheckpointsDowns
   EXPECT_NE(drainer->log_tail(100000).find("resuming from checkpoint"), std::string::npos);
   EXPECT_EQ(drainer->terminate(seconds(20)), 0) << drainer->log_tail();
   EXPECT_GE(checkpoint_row()["commitTS"].get<int64_t>(), *later.rbegin());
+}
+
+// The original's encrypted_password: the sink and the checkpoint table both log in with the
+// decrypted password; the password never shows in the log; without BINLOG_SECRET_KEY the drainer
+// refuses to start and says which variable is missing.
+TEST_F(DrainerMysqlTest, EncryptedPasswordIsDecryptedWithBinlogSecretKeyAndNeverLogged) {
+  const std::string password = "Pw'd;--\\x";
+  mariadb_.execute("CREATE USER 'enc'@'%' IDENTIFIED BY 'Pw''d;--\\\\x'");
+  mariadb_.execute("GRANT ALL PRIVILEGES ON *.* TO 'enc'@'%'");
+  const std::string key_hex = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
+  auto encrypted = config::encrypt_secret(password, config::SecretKey::from_hex(key_hex).value());
+  ASSERT_TRUE(encrypted.is_ok());
+  write_mysql_drainer_toml("user = \"enc\"\nencrypted_password = \"" + encrypted.value() + "\"\n");
+
+  auto drainer = launch({"BINLOG_SECRET_KEY=" + key_hex});
+  cluster_.create_items_table();
+  std::set<int64_t> committed = cluster_.insert_rows(1, 40, 2);
+  ASSERT_TRUE(wait_until([&] { return row_count() == 40; }, seconds(60)))
+      << row_count() << " rows; " << drainer->log_tail();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto row = checkpoint_row();
+        return !row.is_null() && row["commitTS"].get<int64_t>() >= *committed.rbegin();
+      },
+      seconds(30)))
+      << checkpoint_row().dump();
+  EXPECT_EQ(drainer->terminate(seconds(20)), 0) << drainer->log_tail();
+  EXPECT_EQ(drainer->log_tail(1 << 20).find(password), std::string::npos);
+
+  testing::ChildProcessOptions options;
+  options.argv = {test::drainer_binary().string(), "-config",
+                  cluster_.path("drainer.toml").string()};
+  options.log_file = cluster_.path("drainer-nokey.log");
+  ChildProcess without_key(options);
+  auto status = without_key.wait_for_exit(seconds(30));
+  ASSERT_TRUE(status.has_value()) << without_key.log_tail();
+  EXPECT_NE(*status, 0);
+  EXPECT_NE(without_key.log_tail().find("BINLOG_SECRET_KEY"), std::string::npos)
+      << without_key.log_tail();
+  EXPECT_EQ(without_key.log_tail(1 << 20).find(password), std::string::npos);
 }
 
 }  // namespace

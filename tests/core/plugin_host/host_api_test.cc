@@ -50,7 +50,7 @@ mixed = ["a", 1]
 password = "${SLUICE_HOST_API_TEST_SECRET}"
 missing-env = "${SLUICE_HOST_API_TEST_UNSET}"
 plain-secret = "not-a-reference"
-encrypted_token = "c2VjcmV0"
+encrypted_token = "oKGio6SlpqeoqaqrrK2ur0B7IC1b"
 when = 1979-05-27T07:32:00Z
 [security]
 ssl-ca = "/etc/ca.pem"
@@ -172,13 +172,20 @@ TEST_F(HostApiTest, SecretFromAnUnsetVariableIsExplained) {
             "is not set");
 }
 
-TEST_F(HostApiTest, EncryptedSecretsAreNotSupportedYet) {
+// encrypted_token is base64(IV + '@' + AES-256-CFB("root")), made with `openssl enc`.
+TEST_F(HostApiTest, EncryptedSecretsAreDecryptedWithBinlogSecretKey) {
   sluice_str_t secret{};
+  ::unsetenv("BINLOG_SECRET_KEY");
   context_.clear_error();
-  EXPECT_EQ(api_->config_get_secret(config(), s("token"), &secret), SLUICE_UNSUPPORTED);
-  EXPECT_THAT(context_.error(),
-              HasSubstr("key 'sink[0].config.encrypted_token': encrypted secrets are not "
-                        "supported by this host yet"));
+  EXPECT_EQ(api_->config_get_secret(config(), s("token"), &secret), SLUICE_INVALID_CONFIG);
+  EXPECT_THAT(context_.error(), HasSubstr("key 'sink[0].config.encrypted_token': an encrypted "
+                                          "secret needs the key in the environment variable "
+                                          "BINLOG_SECRET_KEY"));
+  ::setenv("BINLOG_SECRET_KEY", "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+           1);
+  ASSERT_EQ(api_->config_get_secret(config(), s("token"), &secret), SLUICE_OK);
+  EXPECT_EQ(std::string(secret.data, secret.size), "root");
+  ::unsetenv("BINLOG_SECRET_KEY");
 }
 
 TEST_F(HostApiTest, RecordsWhichKeysWereRead) {
