@@ -75,6 +75,16 @@ Result<DrainerConfig> from_document(std::shared_ptr<config::ConfigDocument> docu
   std::vector<int64_t> ignored;
   SLUICE_RETURN_IF_ERROR(syncer.read("ignore-txn-commit-ts", ignored));
   config.ignore_txn_commit_ts.insert(ignored.begin(), ignored.end());
+  {
+    SLUICE_ASSIGN_OR_RETURN(ConfigSection relay, syncer.section("relay"));
+    std::string log_dir;
+    SLUICE_RETURN_IF_ERROR(relay.read("log-dir", log_dir));
+    config.relay_log_dir = log_dir;
+    SLUICE_RETURN_IF_ERROR(relay.read("max-file-size", config.relay_max_file_size));
+    if (config.relay_max_file_size < 4096) {
+      return relay.error("max-file-size", "must be at least 4096 bytes");
+    }
+  }
   // Keys the mapping hands to the sink and filter plugins, which check them.
   for (const char* key :
        {"to", "txn-batch", "worker-count", "enable-dispatch", "enable-detect", "disable-dispatch",

@@ -49,6 +49,9 @@ struct DrainerConfig {
   std::string db_type;  // as written in a legacy file; "" when [[sink]] entries are used
   bool safe_mode = false;
   std::set<int64_t> ignore_txn_commit_ts;
+  // [syncer.relay]: the relay log; disabled while log_dir is empty (the original's default).
+  std::filesystem::path relay_log_dir;
+  uint64_t relay_max_file_size = uint64_t{10} << 20;  // the original's 10485760
 
   // Sluice additions.
   uint64_t cluster_id = 0;  // 0: the one kept in the registry directory

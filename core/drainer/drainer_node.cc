@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/drainer/relay_replay.h"
 #include "core/net/grpc_tls.h"
 #include "core/registry/embedded_node.h"
 #include "core/registry/node_status.h"
@@ -174,6 +175,18 @@ Status DrainerNode::open() {
     runners_.push_back(std::move(runner));
   }
 
+  // The relay log: replay it when the last run ended uncleanly and the upstream is gone;
+  // otherwise write every batch to it before the sinks see it.
+  if (!config_.relay_log_dir.empty()) {
+    if (unclean && !upstream_reachable()) return replay_relay(start, runners);
+    RelayLogOptions relay_options;
+    relay_options.dir = config_.relay_log_dir;
+    relay_options.max_file_size = config_.relay_max_file_size;
+    SLUICE_ASSIGN_OR_RETURN(relay_, RelayLogWriter::open(std::move(relay_options)));
+    spdlog::info("relay log in {} (files of {} bytes at most)", config_.relay_log_dir.string(),
+                 config_.relay_max_file_size);
+  }
+
   // Pumps and the merge.
   merger_ = std::make_unique<merge::Merger>(config_.merge_queue);
   PumpPullerOptions puller_options;
@@ -189,6 +202,7 @@ Status DrainerNode::open() {
   syncer_options.safe_mode = config_.safe_mode;
   if (unclean) syncer_options.safe_mode_until = Clock::now() + config_.safe_mode_duration;
   syncer_options.ignore_txn_commit_ts = config_.ignore_txn_commit_ts;
+  syncer_options.relay = relay_.get();
   std::unique_ptr<DdlJobSource> job_source;
   if (!config_.tidb_status_url.empty()) {
     job_source = std::make_unique<TidbDdlJobSource>(config_.tidb_status_url);
@@ -214,6 +228,49 @@ Status DrainerNode::open() {
   housekeeping_ = std::thread([this] { housekeeping_loop(); });
   spdlog::info("drainer {} (cluster {}) started: {} sink(s), {} filter(s), {} pump(s)", node_id_,
                cluster_id_, runners_.size(), plugins_->filters().size(), collector_->size());
+  return Status::ok();
+}
+
+bool DrainerNode::upstream_reachable() {
+  auto pumps = registry_->list(registry::NodeKind::kPump);
+  if (!pumps.is_ok()) {
+    spdlog::warn("the registry cannot be read: {}", pumps.status().to_string());
+    return false;
+  }
+  auto credentials = net::channel_credentials_or_insecure(tls_ ? &*tls_ : nullptr);
+  for (const registry::NodeStatus& pump : *pumps) {
+    if (pump.state == registry::kOffline) continue;
+    auto channel = grpc::CreateChannel(pump.host, credentials);
+    if (channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(3))) {
+      return true;
+    }
+    spdlog::warn("pump {} at {} cannot be reached", pump.node_id, pump.host);
+  }
+  return false;
+}
+
+Status DrainerNode::replay_relay(checkpoint::Checkpoint start,
+                                 const std::vector<SinkRunner*>& runners) {
+  spdlog::warn(
+      "the last run did not stop cleanly (checkpoint {} not consistent) and no pump can be "
+      "reached: replaying the relay log in {} in safe mode",
+      start.commit_ts, config_.relay_log_dir.string());
+  replayed_relay_ = true;
+  SLUICE_ASSIGN_OR_RETURN(RelayReplayResult replayed,
+                          replay_relay_log(config_.relay_log_dir, start.commit_ts, runners,
+                                           config_.batch_transactions));
+  start.commit_ts = std::max(start.commit_ts, replayed.durable_ts);
+  start.consistent = true;
+  SLUICE_RETURN_IF_ERROR(
+      checkpoint_store_->save(start).with_context("saving the checkpoint after the relay replay"));
+  relay_summary_ = fmt::format(
+      "relay log replayed: {} transaction(s) from {} file(s) applied in safe mode{}; the "
+      "downstream is at commit_ts {} ({}), a transaction boundary; checkpoint saved consistent "
+      "in {}",
+      replayed.transactions, replayed.read.files,
+      replayed.read.torn_tail ? " (a torn last record was ignored)" : "", start.commit_ts,
+      tso::format(start.commit_ts), checkpoint_store_->describe());
+  spdlog::info("{}", relay_summary_);
   return Status::ok();
 }
 
@@ -477,7 +534,7 @@ Status DrainerNode::shutdown() {
   if (!failed && collector_) failed = collector_->failure();
   if (syncer_) {
     status = syncer_->finish(!failed.has_value());
-  } else {
+  } else if (!replayed_relay_) {  // a replay finished its runners itself
     for (auto& runner : runners_)
       (void)runner->finish(false);
   }

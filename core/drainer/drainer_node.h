@@ -41,6 +41,7 @@
 #include "core/drainer/drainer_config.h"
 #include "core/drainer/drainer_metrics.h"
 #include "core/drainer/pump_collector.h"
+#include "core/drainer/relay_log_writer.h"
 #include "core/drainer/sink_runner.h"
 #include "core/drainer/syncer.h"
 #include "core/merge/merger.h"
@@ -93,9 +94,17 @@ class DrainerNode {
   SyncerStats stats() const;
   // Looks for pumps now (what Notify does).
   void notify();
+  // True when start() found an unclean checkpoint, a relay log and no reachable upstream, and
+  // replayed the relay log instead of replicating: the node has nothing more to do (the
+  // checkpoint is saved consistent); relay_summary() says what was done.
+  bool replayed_relay() const { return replayed_relay_; }
+  const std::string& relay_summary() const { return relay_summary_; }
 
  private:
   Status open();
+  // Whether any registered (not offline) pump answers a gRPC connection within a few seconds.
+  bool upstream_reachable();
+  Status replay_relay(checkpoint::Checkpoint start, const std::vector<SinkRunner*>& runners);
   Status register_online();
   Status put_status(const std::string& state);
   void housekeeping_loop();
@@ -120,6 +129,9 @@ class DrainerNode {
   std::unique_ptr<merge::Merger> merger_;
   std::unique_ptr<PumpCollector> collector_;
   std::unique_ptr<Syncer> syncer_;
+  std::unique_ptr<RelayLogWriter> relay_;
+  bool replayed_relay_ = false;
+  std::string relay_summary_;
   std::unique_ptr<CisternServer> cistern_;
   std::unique_ptr<net::HttpServer> http_;
   std::thread housekeeping_;

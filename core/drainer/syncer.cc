@@ -188,6 +188,7 @@ Status Syncer::dispatch(std::unique_ptr<TransactionBatch> batch) {
   }
   batch->stamp(next_position_, transaction_flags());
   next_position_ += batch->size();
+  if (options_.relay != nullptr) SLUICE_RETURN_IF_ERROR(options_.relay->write(*batch));
   count_events(*batch);
   std::shared_ptr<const TransactionBatch> shared(std::move(batch));
   for (SinkRunner* runner : runners_) {
@@ -251,7 +252,18 @@ Status Syncer::maybe_checkpoint(bool force) {
       tracker_.version() == last_saved_.schema_version) {
     return Status::ok();
   }
-  return save_checkpoint(std::max(watermark, last_saved_.commit_ts), false);
+  SLUICE_RETURN_IF_ERROR(save_checkpoint(std::max(watermark, last_saved_.commit_ts), false));
+  if (options_.relay != nullptr) {
+    auto purged = options_.relay->purge(last_saved_.commit_ts);
+    if (!purged.is_ok()) {
+      // Old relay files only cost disk; say so and go on.
+      spdlog::warn("relay log: purging files at or below the checkpoint failed: {}",
+                   purged.status().to_string());
+    } else if (purged.value() > 0) {
+      spdlog::info("relay log: removed {} file(s) the checkpoint has passed", purged.value());
+    }
+  }
+  return Status::ok();
 }
 
 const std::string& Syncer::snapshot() {

@@ -14,6 +14,9 @@
 // Safe mode: every transaction carries SLUICE_TXN_SAFE_MODE while `safe_mode` is set or until
 // `safe_mode_until` (5 minutes after an unclean restart, as the original).
 //
+// Relay log: with options.relay set, each batch (after the filters) is written to it and
+// fsync'd before it is submitted to any sink; a relay write failure ends the loop.
+//
 // Errors (a malformed binlog, an unknown table, a sink or filter that failed) end the loop;
 // failure() holds the cause and the checkpoint is not moved past it.
 // Ownership: borrows the merger, filters, runners and store; owns the tracker and assembler.
@@ -35,6 +38,7 @@
 #include "core/common/result.h"
 #include "core/drainer/ddl_job_source.h"
 #include "core/drainer/drainer_metrics.h"
+#include "core/drainer/relay_log_writer.h"
 #include "core/drainer/sink_runner.h"
 #include "core/drainer/transaction_assembler.h"
 #include "core/drainer/transaction_batch.h"
@@ -51,6 +55,9 @@ struct SyncerOptions {
   bool safe_mode = false;
   std::chrono::steady_clock::time_point safe_mode_until{};
   std::set<int64_t> ignore_txn_commit_ts;
+  // The relay log (borrowed; null when disabled): every batch is written and fsync'd there
+  // before any sink sees it, and files are purged as the checkpoint passes them.
+  RelayLogWriter* relay = nullptr;
 };
 
 struct SyncerStats {

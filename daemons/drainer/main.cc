@@ -121,6 +121,12 @@ int main(int argc, char** argv) {
     spdlog::error("drainer failed to start: {}", node.status().to_string());
     return fail(node.status().to_string());
   }
+  if ((*node)->replayed_relay()) {
+    sluice::Status closed = (*node)->shutdown();
+    if (!closed.is_ok()) return fail(closed.to_string());
+    fmt::print("sluice-drainer: {}\n", (*node)->relay_summary());
+    return 0;
+  }
   fmt::print("sluice-drainer {} serving gRPC on port {}, HTTP on port {}\n", (*node)->node_id(),
              (*node)->grpc_port(), (*node)->http_port());
   std::fflush(stdout);

@@ -30,11 +30,12 @@ namespace sluice::drainer::test {
 
 inline constexpr uint64_t kClusterId = 77;
 
-inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds poll = std::chrono::milliseconds(50)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(poll);
   }
   return condition();
 }
