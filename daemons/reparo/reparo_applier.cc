@@ -253,14 +253,13 @@ Result<std::vector<MysqlApplier::UniqueKey>> MysqlApplier::downstream_keys(
   sdk::Status status;
   mysql::MysqlConnection* connection = applier_.connection(0, status);
   if (connection == nullptr) return from_sdk(status);
-  const mysql::RenderOptions render{connection->backslash_escapes()};
-  const std::string sql = fmt::format(
-      "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {} "
-      "AND TABLE_NAME = {} AND NON_UNIQUE = 0 ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, "
-      "SEQ_IN_INDEX",
-      mysql::quote_string(schema, render), mysql::quote_string(table, render));
+  const std::string sql =
+      "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? "
+      "AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, "
+      "SEQ_IN_INDEX";
+  const mysql::BoundValues params{{schema}, {table}};
   std::vector<mysql::SqlRow> rows;
-  if (auto error = connection->query(sql, rows)) {
+  if (auto error = connection->query(sql, params, rows)) {
     applier_.drop_connection(0);
     return from_sdk(mysql::status_of(*error, "reading the keys of " + schema + "." + table));
   }

@@ -24,11 +24,9 @@ sdk::Status create_checkpoint_table(MysqlConnection& connection,
 
 sdk::Status write_checkpoint(MysqlConnection& connection, const CheckpointLocation& location,
                              uint64_t cluster_id, const checkpoint::Checkpoint& record) {
-  const RenderOptions render{connection.backslash_escapes()};
-  const std::string sql = "replace into " + table_name(location) + " values(" +
-                          std::to_string(cluster_id) + ", " +
-                          quote_string(checkpoint::to_table_json(record), render) + ")";
-  if (auto error = connection.execute(sql)) return status_of(*error, "checkpoint save");
+  const std::string sql = "replace into " + table_name(location) + " values(?, ?)";
+  const BoundValues params{{cluster_id}, {checkpoint::to_table_json(record)}};
+  if (auto error = connection.execute(sql, params)) return status_of(*error, "checkpoint save");
   return sdk::Status::ok();
 }
 
@@ -37,9 +35,15 @@ sdk::Status read_checkpoint(MysqlConnection& connection, const CheckpointLocatio
                             bool& found) {
   found = false;
   std::string sql = "select checkPoint from " + table_name(location);
-  if (cluster_id) sql += " where clusterID = " + std::to_string(*cluster_id);
+  BoundValues params;
+  if (cluster_id) {
+    sql += " where clusterID = ?";
+    params.emplace_back().value = *cluster_id;
+  }
   std::vector<SqlRow> rows;
-  if (auto error = connection.query(sql, rows)) return status_of(*error, "checkpoint load");
+  if (auto error = connection.query(sql, params, rows)) {
+    return status_of(*error, "checkpoint load");
+  }
   if (rows.empty()) return sdk::Status::ok();
   if (rows.size() > 1) {
     return sdk::Status::fatal("checkpoint table " + location.schema + "." + location.table +

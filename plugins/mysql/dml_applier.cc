@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "plugins/mysql/merge.h"
 #include "plugins/mysql/sql_render.h"
 
 namespace sluice::mysql {
@@ -79,8 +80,39 @@ void DmlApplier::drop_connection(size_t worker) {
   connections_.at(worker).reset();
 }
 
+void DmlApplier::table_changed(const std::string& schema, const std::string& table) {
+  if (table.empty()) {
+    tables_.evict_schema(schema);
+  } else {
+    tables_.evict_table(schema, table);
+  }
+}
+
+sdk::Status DmlApplier::resolve_tables() {
+  if (!options_.downstream_table_info) return sdk::Status::ok();
+  const TableInfo* last_upstream = nullptr;
+  std::shared_ptr<const TableInfo> last_resolved;
+  for (Dml& dml : incoming_) {
+    if (dml.table.get() != last_upstream) {
+      sdk::Status status;
+      MysqlConnection* connection = this->connection(0, status);
+      if (connection == nullptr) return status;
+      status = tables_.resolve(*connection, dml.table, last_resolved);
+      if (!status.is_ok()) {
+        if (status.code() == sdk::Code::kRetry) drop_connection(0);
+        return status;
+      }
+      last_upstream = dml.table.get();
+    }
+    dml.table = last_resolved;
+  }
+  return sdk::Status::ok();
+}
+
 sdk::Status DmlApplier::apply() {
   if (!incoming_.empty()) {
+    if (auto status = resolve_tables(); !status.is_ok()) return status;
+    if (options_.merge) incoming_ = merge_by_primary_key(std::move(incoming_));
     std::deque<Round> planned = plan_rounds(std::move(incoming_), options_.plan);
     incoming_.clear();
     for (Round& round : planned)
@@ -157,26 +189,28 @@ sdk::Status DmlApplier::run_chunk(MysqlConnection& connection, const Chunk& chun
     }
     return status_of(error, what);
   };
-  const RenderOptions render{connection.backslash_escapes()};
-  std::vector<std::string> statements;
-  std::vector<const Dml*> sources;
-  for (const Dml& dml : chunk.dmls) {
-    const size_t before = statements.size();
-    if (auto status = render_dml(dml, dml.safe_mode || chunk.force_safe, render, statements);
-        !status.is_ok()) {
-      failure = ChunkFailure::kOther;
-      return status;
-    }
-    sources.insert(sources.end(), statements.size() - before, &dml);
+  std::vector<Statement> statements;
+  std::vector<size_t> sources;
+  if (auto status = render_batch(chunk.dmls, chunk.force_safe, kMaxRowsPerStatement, statements,
+                                 sources, /*bulk_deletes=*/options_.merge);
+      !status.is_ok()) {
+    failure = ChunkFailure::kOther;
+    return status;
   }
-  if (auto error = connection.execute("BEGIN")) return failed(*error, "BEGIN");
+  // One statement (e.g. a chunk of inserts rendered as one multi-row INSERT) is atomic on its
+  // own: autocommit saves the BEGIN and COMMIT round trips.
+  const bool single = statements.size() == 1;
+  if (!single) {
+    if (auto error = connection.execute("BEGIN")) return failed(*error, "BEGIN");
+  }
   for (size_t i = 0; i < statements.size(); ++i) {
-    if (auto error = connection.execute(statements[i])) {
-      if (!error->connection_lost()) connection.execute("ROLLBACK");
-      return failed(*error,
-                    describe_table(*sources[i]->table) + " (" + statements[i].substr(0, 300) + ")");
+    if (auto error = connection.execute(statements[i].sql, statements[i].params)) {
+      if (!single && !error->connection_lost()) connection.execute("ROLLBACK");
+      return failed(*error, describe_table(*chunk.dmls[sources[i]].table) + " (" +
+                                statements[i].sql.substr(0, 300) + ")");
     }
   }
+  if (single) return sdk::Status::ok();
   if (auto error = connection.execute("COMMIT")) return failed(*error, "COMMIT");
   return sdk::Status::ok();
 }

@@ -21,6 +21,7 @@
 
 #include "plugins/mysql/causality.h"
 #include "plugins/mysql/dml.h"
+#include "plugins/mysql/downstream_tables.h"
 #include "plugins/mysql/mysql_connection.h"
 
 namespace sluice::mysql {
@@ -28,6 +29,12 @@ namespace sluice::mysql {
 struct ApplierOptions {
   ConnectionOptions connection;
   PlanOptions plan;
+  // Key WHERE clauses and causality on the downstream table's keys (information_schema), rather
+  // than on the keys the event carries.
+  bool downstream_table_info = true;
+  // [syncer.to] merge: collapse each batch by primary key into bulk DELETEs + bulk REPLACEs
+  // (merge.h).
+  bool merge = false;
 };
 
 class DmlApplier {
@@ -55,6 +62,10 @@ class DmlApplier {
   MysqlConnection* connection(size_t worker, sdk::Status& status);
   void drop_connection(size_t worker);
 
+  // After a DDL applied downstream: forget what is cached about `table` of `schema`, or about
+  // every table of `schema` when `table` is empty.
+  void table_changed(const std::string& schema, const std::string& table);
+
   // Rows (DMLs) committed so far, for metrics.
   uint64_t applied_dmls() const { return applied_dmls_; }
 
@@ -63,7 +74,11 @@ class DmlApplier {
   // Deadlocks between workers are retried in place this many times before apply() gives up
   // with RETRY (the original retries DML 100 times, 1 s apart; the host's back-off follows here).
   static constexpr int kLockConflictRetries = 20;
+  // Consecutive inserts into one table go as one multi-row statement of up to this many rows.
+  static constexpr size_t kMaxRowsPerStatement = 512;
 
+  // Replaces each incoming DML's layout by the downstream-resolved one (worker 0's connection).
+  sdk::Status resolve_tables();
   sdk::Status run_bucket(size_t worker, std::deque<Chunk>& bucket);
   sdk::Status run_chunk(MysqlConnection& connection, const Chunk& chunk, ChunkFailure& failure);
 
@@ -71,6 +86,7 @@ class DmlApplier {
   std::vector<Dml> incoming_;
   std::deque<Round> rounds_;
   std::vector<std::unique_ptr<MysqlConnection>> connections_;
+  DownstreamTables tables_;
   std::atomic<uint64_t> applied_dmls_{0};
 };
 

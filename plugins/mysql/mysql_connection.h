@@ -1,20 +1,32 @@
 #pragma once
-// MysqlConnection: one client connection to MySQL/MariaDB through MariaDB Connector/C, owned
-// (RAII: mysql_close on destruction). Over TCP always (a "localhost" host must not silently use a
-// Unix socket), utf8mb4, no automatic reconnect: the owner replaces a connection that reported a
-// lost connection. One thread at a time per connection; separate connections are independent.
-
-#include <mysql.h>
+// MysqlConnection: one client connection to MySQL/MariaDB through MySQL Connector/C++ 1.1 (Debian
+// builds it over MariaDB's libmariadb), owned (RAII: closed on destruction, with its prepared
+// statements). Over TCP always (a "localhost" host must not silently use a Unix socket), utf8mb4,
+// no automatic reconnect: the owner replaces a connection that reported a lost connection.
+// Values are bound by the driver (server-side prepared statements, cached per connection by SQL
+// text in a bounded LRU), never pasted into SQL. No exception leaves this class: every
+// sql::SQLException becomes a SqlError. One thread at a time per connection; separate connections
+// are independent.
 
 #include <sluice/sdk/plugin.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "plugins/mysql/dml.h"
+
+namespace sql {
+class Connection;
+class PreparedStatement;
+}  // namespace sql
 
 namespace sluice::mysql {
 
@@ -27,7 +39,8 @@ struct ConnectionOptions {
   unsigned read_timeout_seconds = 60;  // [syncer.to] read-timeout, "1m" by default
   unsigned write_timeout_seconds = 60;
   std::optional<std::string> sql_mode;  // unset: the server's default
-  std::vector<std::pair<std::string, std::string>> session_variables;  // name, SQL literal
+  // name (one of a fixed list, sink_config.cc), value (bound, never pasted).
+  std::vector<std::pair<std::string, SqlValue>> session_variables;
 };
 
 // A server or client error: MySQL error number (ER_* 1000..1999 server, CR_* 2000.. client) and
@@ -46,33 +59,61 @@ struct SqlError {
 
 using SqlRow = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL
 
+// A value for one '?' placeholder. Bytes of a binary column go as a blob (binary-safe), other
+// bytes as a string in the connection's character set (utf8mb4).
+struct BoundValue {
+  SqlValue value;
+  bool binary = false;
+  bool operator==(const BoundValue&) const = default;
+};
+using BoundValues = std::vector<BoundValue>;
+
 class MysqlConnection {
  public:
   // Connects and sets the session (sql_mode, session variables). On failure returns nullptr and
-  // fills `error`.
+  // fills `error` (the password never appears in it).
   static std::unique_ptr<MysqlConnection> connect(const ConnectionOptions& options,
                                                   SqlError& error);
+  // Takes ownership of a driver connection; use connect() instead.
+  explicit MysqlConnection(std::unique_ptr<sql::Connection> connection);
+  ~MysqlConnection();
+  MysqlConnection(const MysqlConnection&) = delete;
+  MysqlConnection& operator=(const MysqlConnection&) = delete;
 
-  // Runs one statement and discards any result. nullopt on success.
+  // Runs one statement (text protocol) and discards any result. nullopt on success.
   std::optional<SqlError> execute(std::string_view sql);
+  // Runs one statement with `params` bound to its '?' placeholders (a cached prepared statement).
+  // `affected` (optional) receives the affected-row count.
+  std::optional<SqlError> execute(std::string_view sql, const BoundValues& params,
+                                  uint64_t* affected = nullptr);
   // Runs one query and returns every value as text.
   std::optional<SqlError> query(std::string_view sql, std::vector<SqlRow>& rows);
+  // The same with bound parameters.
+  std::optional<SqlError> query(std::string_view sql, const BoundValues& params,
+                                std::vector<SqlRow>& rows);
 
-  // Whether the session currently treats backslash as an escape character (no
-  // NO_BACKSLASH_ESCAPES in sql_mode), from the server status of the last reply.
-  bool backslash_escapes();
-  uint64_t thread_id();
+  // Prepared statements currently cached (for tests).
+  size_t cached_statements() const { return statements_.size(); }
 
-  // Takes ownership of a handle from mysql_init; use connect() instead.
-  explicit MysqlConnection(MYSQL* mysql) : mysql_(mysql) {}
+  // Statements kept prepared per connection: enough for every batch shape of a few tables (each
+  // multi-row INSERT length is its own text); the server's max_prepared_stmt_count (16382 by
+  // default) is shared by all connections.
+  static constexpr size_t kStatementCacheSize = 128;
 
  private:
-  struct Closer {
-    void operator()(MYSQL* mysql) const { mysql_close(mysql); }
-  };
-  SqlError last_error();
+  // The cached statement for `sql`, prepared on a miss (evicting the least recently used).
+  sql::PreparedStatement& prepared(const std::string& sql);
+  void forget(const std::string& sql);
+  // Binds `params` to the cached statement for `sql` and calls run(statement); exceptions become
+  // the returned SqlError.
+  template <typename Run>
+  std::optional<SqlError> run_prepared(std::string_view sql, const BoundValues& params, Run&& run);
 
-  std::unique_ptr<MYSQL, Closer> mysql_;
+  using Entry = std::pair<std::string, std::unique_ptr<sql::PreparedStatement>>;
+  // Declared first, so destroyed last: the statements close before their connection.
+  std::unique_ptr<sql::Connection> connection_;
+  std::list<Entry> lru_;  // most recently used first
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> statements_;
 };
 
 // Maps an error to a status for the host: transient -> RETRY; otherwise REJECTED (a data error:

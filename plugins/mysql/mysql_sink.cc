@@ -132,6 +132,10 @@ class MysqlSink : public sdk::Sink {
       std::string note;
       status = apply_ddl(*connection, schema, query, outcome, note);
       if (status.is_ok()) {
+        // Cached downstream layouts of this database may be stale now. The whole database, not
+        // just event.table_name(): RENAME TABLE and ALTER ... RENAME name two tables, and a miss
+        // costs two information_schema queries.
+        applier_.table_changed(schema, "");
         ddl_counter_.add();
         if (outcome == DdlOutcome::kIgnored) {
           host_.warn("DDL skipped, already in effect downstream (" + note + "): " + query);

@@ -48,14 +48,14 @@ unsigned timeout_seconds(const sdk::Config& config, std::string_view key, double
   return static_cast<unsigned>(std::max(1.0, std::ceil(seconds)));  // the client counts seconds
 }
 
-std::string session_literal(const sdk::Config& config, const std::string& key) {
+SqlValue session_value(const sdk::Config& config, const std::string& key) {
   switch (config.type(key)) {
     case SLUICE_CONFIG_STRING:
-      return quote_string(*config.get_string(key), RenderOptions{false});
+      return std::string(*config.get_string(key));
     case SLUICE_CONFIG_INT:
-      return std::to_string(*config.get_int(key));
+      return int64_t{*config.get_int(key)};
     case SLUICE_CONFIG_BOOL:
-      return *config.get_bool(key) ? "1" : "0";
+      return int64_t{*config.get_bool(key) ? 1 : 0};
     default:
       fail(key, "must be a string, an integer or a boolean");
   }
@@ -132,12 +132,13 @@ SinkConfig parse_sink_config(const sdk::Config& config, bool with_secret) {
   for (std::string_view name : kSessionParams) {
     const std::string key = "params." + std::string(name);
     if (!config.has(key)) continue;
-    std::string literal = session_literal(config, key);
-    if (name == "time_zone" && (literal == "'SYSTEM'" || literal == "'Local'")) {
-      fail(key, "must be an explicit zone such as \"+00:00\" or \"Asia/Shanghai\", not " + literal +
-                    " (as in the original drainer)");
+    SqlValue value = session_value(config, key);
+    if (const auto* zone = std::get_if<std::string>(&value);
+        name == "time_zone" && zone != nullptr && (*zone == "SYSTEM" || *zone == "Local")) {
+      fail(key, "must be an explicit zone such as \"+00:00\" or \"Asia/Shanghai\", not '" + *zone +
+                    "' (as in the original drainer)");
     }
-    connection.session_variables.emplace_back(std::string(name), std::move(literal));
+    connection.session_variables.emplace_back(std::string(name), std::move(value));
   }
 
   PlanOptions& plan = out.applier.plan;
@@ -146,9 +147,9 @@ SinkConfig parse_sink_config(const sdk::Config& config, bool with_secret) {
   plan.enable_dispatch = enable_flag(config, "enable-dispatch", "disable-dispatch");
   plan.enable_detect = enable_flag(config, "enable-detect", "disable-detect");
   out.sync_ddl = config.bool_or("sync-ddl", true);
+  out.applier.merge = config.bool_or("merge", false);
 
   // Keys of the original that this sink does not implement yet: refuse rather than ignore.
-  if (config.bool_or("merge", false)) fail("merge", "= true is not supported yet");
   if (const int64_t mode = config.int_or("sync-mode", 1); mode != 1) {
     fail("sync-mode", "= " + std::to_string(mode) + " is not supported yet (only 1)");
   }

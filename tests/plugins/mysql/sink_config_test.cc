@@ -68,7 +68,7 @@ TEST_F(SinkConfigTest, ErrorsNameTheKey) {
       {FakeConfig{{"sql-mode", "ANSI'; DROP"}}, "'sql-mode'"},
       {FakeConfig{{"params.time_zone", "SYSTEM"}}, "'params.time_zone'"},
       {FakeConfig{{"enable-detect", "yes"}}, "enable-detect"},
-      {FakeConfig{{"merge", true}}, "'merge'"},
+      {FakeConfig{{"merge", "yes"}}, "merge"},
       {FakeConfig{{"sync-mode", 2}}, "'sync-mode'"},
       {FakeConfig{{"loopback-control", true}}, "'loopback-control'"},
       {FakeConfig{{"password", 5}}, "'password'"},
