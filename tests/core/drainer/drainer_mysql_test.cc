@@ -11,6 +11,7 @@
 #include "core/config/encrypted_secret.h"
 #include "tests/core/drainer/drainer_cluster.h"
 #include "tests/core/drainer/drainer_daemon.h"
+#include "tests/core/drainer/mysql_downstream.h"
 #include "tests/support/child_process.h"
 #include "tests/support/mariadb_server.h"
 
@@ -29,62 +30,16 @@ class DrainerMysqlTest : public ::testing::Test {
                                 std::move(env));
   }
 
-  void write_mysql_drainer_toml(const std::string& credentials) {
-    std::ofstream(cluster_.path("drainer.toml"))
-        << "addr = \"127.0.0.1:0\"\n"
-        << "data-dir = \"" << cluster_.path("dm").string() << "\"\n"
-        << "detect-interval = 1\n"
-        << "node-id = \"dm\"\n"
-        << "registry-dir = \"" << cluster_.registry_dir().string() << "\"\n"
-        << "cluster-id = " << test::kClusterId << "\n"
-        << "status-addr = \"127.0.0.1:0\"\n"
-        << "checkpoint-interval = \"200ms\"\n"
-        << "[syncer]\n"
-        << "db-type = \"mysql\"\n"
-        << "[syncer.to]\n"
-        << "host = \"" << mariadb_.host() << "\"\n"
-        << "port = " << mariadb_.port() << "\n"
-        << credentials;
-  }
-
-  int64_t row_count() {
-    auto rows = mariadb_.query_rows(
-        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' AND "
-        "TABLE_NAME = 'items'");
-    if (rows.empty() || rows[0][0] != "1") return -1;
-    return std::stoll(*mariadb_.query_rows("SELECT COUNT(*) FROM shop.items")[0][0]);
-  }
-
-  nlohmann::json checkpoint_row() {
-    auto rows =
-        mariadb_.query_rows("SELECT checkPoint FROM tidb_binlog.checkpoint WHERE clusterID = " +
-                            std::to_string(test::kClusterId));
-    if (rows.size() != 1 || !rows[0][0]) return nullptr;
-    return nlohmann::json::parse(*rows[0][0]);
-  }
+  int64_t row_count() { return test::shop_rows(mariadb_, "items"); }
+  nlohmann::json checkpoint_row() { return test::checkpoint_row(mariadb_); }
 
   testing::MariadbServer mariadb_;
   TestCluster cluster_;
 };
 
 TEST_F(DrainerMysqlTest, AnOriginalMysqlDrainerTomlReplicatesAndCheckpointsDownstream) {
-  std::ofstream(cluster_.path("drainer.toml"))
-      << "addr = \"127.0.0.1:0\"\n"
-      << "data-dir = \"" << cluster_.path("dm").string() << "\"\n"
-      << "detect-interval = 1\n"
-      << "node-id = \"dm\"\n"
-      << "registry-dir = \"" << cluster_.registry_dir().string() << "\"\n"
-      << "cluster-id = " << test::kClusterId << "\n"
-      << "status-addr = \"127.0.0.1:0\"\n"
-      << "checkpoint-interval = \"200ms\"\n"
-      << "[syncer]\n"
-      << "db-type = \"mysql\"\n"
-      << "txn-batch = 20\nworker-count = 4\n"
-      << "[syncer.to]\n"
-      << "host = \"" << mariadb_.host() << "\"\n"
-      << "port = " << mariadb_.port() << "\n"
-      << "user = \"" << mariadb_.user() << "\"\n"
-      << "password = \"" << mariadb_.password() << "\"\n";
+  test::write_mysql_drainer_toml(cluster_, mariadb_, test::root_credentials(mariadb_),
+                                 "txn-batch = 20\nworker-count = 4\n");
   auto drainer = launch();
   cluster_.create_items_table();
   std::set<int64_t> committed = cluster_.insert_rows(1, 200, 4);
@@ -128,7 +83,8 @@ TEST_F(DrainerMysqlTest, EncryptedPasswordIsDecryptedWithBinlogSecretKeyAndNever
   const std::string key_hex = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
   auto encrypted = config::encrypt_secret(password, config::SecretKey::from_hex(key_hex).value());
   ASSERT_TRUE(encrypted.is_ok());
-  write_mysql_drainer_toml("user = \"enc\"\nencrypted_password = \"" + encrypted.value() + "\"\n");
+  test::write_mysql_drainer_toml(
+      cluster_, mariadb_, "user = \"enc\"\nencrypted_password = \"" + encrypted.value() + "\"\n");
 
   auto drainer = launch({"BINLOG_SECRET_KEY=" + key_hex});
   cluster_.create_items_table();

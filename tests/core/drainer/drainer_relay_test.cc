@@ -13,6 +13,7 @@
 
 #include "tests/core/drainer/drainer_cluster.h"
 #include "tests/core/drainer/drainer_daemon.h"
+#include "tests/core/drainer/mysql_downstream.h"
 #include "tests/support/child_process.h"
 #include "tests/support/mariadb_server.h"
 
@@ -29,44 +30,14 @@ constexpr int64_t kBigRows = 20000;  // per table, in one upstream transaction
 
 class DrainerRelayTest : public ::testing::Test {
  protected:
-  int64_t count(const std::string& table) {
-    auto exists = mariadb_.query_rows(
-        "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'shop' AND "
-        "TABLE_NAME = '" +
-        table + "'");
-    if (exists.empty() || exists[0][0] != "1") return -1;
-    return std::stoll(*mariadb_.query_rows("SELECT COUNT(*) FROM shop." + table)[0][0]);
-  }
-
-  nlohmann::json checkpoint_row() {
-    auto rows =
-        mariadb_.query_rows("SELECT checkPoint FROM tidb_binlog.checkpoint WHERE clusterID = " +
-                            std::to_string(test::kClusterId));
-    if (rows.size() != 1 || !rows[0][0]) return nullptr;
-    return nlohmann::json::parse(*rows[0][0]);
-  }
+  int64_t count(const std::string& table) { return test::shop_rows(mariadb_, table); }
+  nlohmann::json checkpoint_row() { return test::checkpoint_row(mariadb_); }
 
   void write_config() {
-    std::ofstream(cluster_.path("drainer.toml"))
-        << "addr = \"127.0.0.1:0\"\n"
-        << "data-dir = \"" << cluster_.path("dm").string() << "\"\n"
-        << "detect-interval = 1\n"
-        << "node-id = \"dm\"\n"
-        << "registry-dir = \"" << cluster_.registry_dir().string() << "\"\n"
-        << "cluster-id = " << test::kClusterId << "\n"
-        << "status-addr = \"127.0.0.1:0\"\n"
-        << "checkpoint-interval = \"200ms\"\n"
-        << "[syncer]\n"
-        << "db-type = \"mysql\"\n"
-        << "txn-batch = 10\nworker-count = 2\n"
-        << "[syncer.relay]\n"
-        << "log-dir = \"" << cluster_.path("relay").string() << "\"\n"
-        << "max-file-size = 1048576\n"
-        << "[syncer.to]\n"
-        << "host = \"" << mariadb_.host() << "\"\n"
-        << "port = " << mariadb_.port() << "\n"
-        << "user = \"" << mariadb_.user() << "\"\n"
-        << "password = \"" << mariadb_.password() << "\"\n";
+    test::write_mysql_drainer_toml(
+        cluster_, mariadb_, test::root_credentials(mariadb_),
+        "txn-batch = 10\nworker-count = 2\n[syncer.relay]\nlog-dir = \"" +
+            cluster_.path("relay").string() + "\"\nmax-file-size = 1048576\n");
   }
 
   // shop.orders (id bigint primary key, item bigint, note varchar(64)).
