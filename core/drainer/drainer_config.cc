@@ -6,6 +6,7 @@
 #include "core/config/setting_readers.h"
 #include "core/drainer/legacy_syncer_mapping.h"
 #include "core/net/http_server.h"
+#include "core/registry/node_backend.h"
 
 namespace sluice::drainer {
 
@@ -51,6 +52,9 @@ Result<DrainerConfig> from_document(std::shared_ptr<config::ConfigDocument> docu
   config.data_dir = data_dir;
   SLUICE_RETURN_IF_ERROR(config::read_duration(root, "detect-interval", config.detect_interval));
   SLUICE_RETURN_IF_ERROR(root.read("pd-urls", config.pd_urls));
+  SLUICE_RETURN_IF_ERROR(root.read("registry", config.registry));
+  SLUICE_RETURN_IF_ERROR(root.read("tso", config.tso));
+  SLUICE_RETURN_IF_ERROR(root.read("tso-urls", config.tso_urls));
   SLUICE_RETURN_IF_ERROR(root.read("initial-commit-ts", config.initial_commit_ts));
   if (config.initial_commit_ts < -1) {
     return root.error("initial-commit-ts", "must be -1 (the current TSO) or a TSO");
@@ -139,13 +143,9 @@ Status validate(const DrainerConfig& config) {
       net::validate_node_addresses(config.addr, config.advertised(), config.status_addr));
   SLUICE_RETURN_IF_ERROR(net::check_tls_settings(config.security));
   if (config.data_dir.empty()) return Status::invalid_argument("data-dir must not be empty");
-  if (!config.pd_urls.empty()) {
-    spdlog::warn(
-        "pd-urls is set but cluster mode (etcd registry, PD TSO) is not built yet; the "
-        "drainer uses the embedded registry in {}",
-        config.registry_dir.string());
-  }
-  return Status::ok();
+  return registry::resolve_cluster_mode(
+             {config.registry, config.tso, config.pd_urls, config.tso_urls})
+      .status();
 }
 
 Status apply_legacy_mapping(DrainerConfig& config) {

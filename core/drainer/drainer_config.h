@@ -38,9 +38,14 @@ struct DrainerConfig {
   std::string node_id;
   std::filesystem::path data_dir = "data.drainer";
   std::chrono::milliseconds detect_interval{5000};  // the original's flag default, 5 s
-  std::string pd_urls;                              // cluster mode; empty: embedded registry
-  int64_t initial_commit_ts = -1;                   // -1: the current TSO
-  std::string compressor;                           // accepted; binlogs travel uncompressed
+  std::string pd_urls;                              // etcd/PD endpoints (cluster mode)
+  // Cluster mode (docs/cluster.md): "embedded" | "etcd" (default: etcd when pd-urls is set),
+  // "embedded" | "pd" | "sluice" (default: pd with an etcd registry), the Sluice TSO servers.
+  std::string registry;
+  std::string tso;
+  std::string tso_urls;
+  int64_t initial_commit_ts = -1;  // -1: the current TSO
+  std::string compressor;          // accepted; binlogs travel uncompressed
   std::chrono::minutes synced_check_time{5};
   std::string log_file;
   std::string log_level = "info";
@@ -54,7 +59,7 @@ struct DrainerConfig {
   uint64_t relay_max_file_size = uint64_t{10} << 20;  // the original's 10485760
 
   // Sluice additions.
-  uint64_t cluster_id = 0;  // 0: the one kept in the registry directory
+  uint64_t cluster_id = 0;  // 0: PD's (GetMembers), else the one in the registry directory
   std::filesystem::path registry_dir = "/tmp/sluice/registry";
   std::string status_addr;      // HTTP; default addr's port + 1 (see docs/drainer.md)
   std::string tidb_status_url;  // schema source for binlogs from a real TiDB

@@ -10,7 +10,7 @@
 
 #include "core/drainer/relay_replay.h"
 #include "core/net/grpc_tls.h"
-#include "core/registry/embedded_node.h"
+#include "core/registry/node_backend.h"
 #include "core/registry/node_status.h"
 #include "core/schema/schema_tracker.h"
 #include "core/tso/tso.h"
@@ -20,6 +20,9 @@ namespace sluice::drainer {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Heartbeats that fail back off from heartbeat-interval, doubling up to this.
+constexpr std::chrono::seconds kHeartbeatBackoffLimit{10};
 
 std::string error_body(const std::string& error) {
   nlohmann::json body;
@@ -99,14 +102,17 @@ Status DrainerNode::open() {
   drainer_metrics_ = std::make_unique<DrainerMetrics>(&metrics_);
   {
     SLUICE_ASSIGN_OR_RETURN(
-        registry::EmbeddedNode node,
-        registry::open_embedded_node(registry::embedded_node_options("drainer", config_)));
+        registry::NodeBackend node,
+        registry::open_node_backend(registry::node_backend_options("drainer", config_)));
     data_lock_.emplace(std::move(node.data_lock));
+    backend_description_ = node.describe();
+    etcd_ = node.etcd;
     registry_ = std::move(node.registry);
     tso_ = std::move(node.tso);
     cluster_id_ = node.cluster_id;
     node_id_ = std::move(node.node_id);
   }
+  record_ = std::make_unique<registry::NodeRecord>(*registry_, registry::NodeKind::kDrainer);
 
   // Plugins first: a bad plugin config should fail before anything connects.
   plugins_ = std::make_unique<plugin_host::PluginHost>(plugin_options(metrics_));
@@ -194,6 +200,17 @@ Status DrainerNode::open() {
   puller_options.credentials = net::channel_credentials_or_insecure(tls_ ? &*tls_ : nullptr);
   collector_ = std::make_unique<PumpCollector>(*registry_, *merger_, puller_options,
                                                start.commit_ts, drainer_metrics_.get());
+  if (etcd_ != nullptr) {
+    // Watch first, then list: a pump registering in between wakes discovery too.
+    pump_watch_ =
+        etcd_->watch(registry::NodeKind::kPump,
+                     [this](const std::vector<registry::VersionedNodeStatus>&) { notify(); });
+    if (!pump_watch_->wait_until_established(std::chrono::seconds(3))) {
+      spdlog::warn(
+          "the watch on the pumps in etcd is not established yet (it keeps trying); "
+          "pumps are found every detect-interval meanwhile");
+    }
+  }
   SLUICE_RETURN_IF_ERROR(collector_->refresh());
 
   SyncerOptions syncer_options;
@@ -226,8 +243,9 @@ Status DrainerNode::open() {
   last_progress_ = Clock::now();
   last_progress_stats_ = syncer_->stats();
   housekeeping_ = std::thread([this] { housekeeping_loop(); });
-  spdlog::info("drainer {} (cluster {}) started: {} sink(s), {} filter(s), {} pump(s)", node_id_,
-               cluster_id_, runners_.size(), plugins_->filters().size(), collector_->size());
+  spdlog::info("drainer {} (cluster {}) started: {} sink(s), {} filter(s), {} pump(s); {}",
+               node_id_, cluster_id_, runners_.size(), plugins_->filters().size(),
+               collector_->size(), backend_description_);
   return Status::ok();
 }
 
@@ -275,10 +293,16 @@ Status DrainerNode::replay_relay(checkpoint::Checkpoint start,
 }
 
 Status DrainerNode::register_online() {
-  return put_status(std::string(registry::kOnline));
+  auto previous = record_->register_node(make_status(std::string(registry::kOnline)));
+  if (!previous.is_ok()) return previous.status().with_context("registering in the registry");
+  if (previous->has_value() && (*previous)->state == registry::kOnline) {
+    spdlog::info("drainer {}: the registry still said online (the last run did not stop cleanly)",
+                 node_id_);
+  }
+  return Status::ok();
 }
 
-Status DrainerNode::put_status(const std::string& state) {
+registry::NodeStatus DrainerNode::make_status(const std::string& state) const {
   registry::NodeStatus status;
   status.node_id = node_id_;
   status.host =
@@ -286,8 +310,36 @@ Status DrainerNode::put_status(const std::string& state) {
   status.state = state;
   status.is_alive = state == registry::kOnline;
   status.max_commit_ts = checkpoint_ts();
-  SLUICE_ASSIGN_OR_RETURN(status.update_ts, tso_->next());
-  return registry_->put(registry::NodeKind::kDrainer, status);
+  // 0 when the TSO cannot answer: the record still says the state; the next beat has the time.
+  status.update_ts = tso_->next().value_or(0);
+  return status;
+}
+
+bool DrainerNode::begin_end_locked(std::string_view transitional, std::string_view final_state) {
+  if (state_ != registry::kOnline) return false;
+  state_ = std::string(transitional);
+  final_state_ = std::string(final_state);
+  stop_requested_ = true;
+  cv_.notify_all();
+  return true;
+}
+
+void DrainerNode::obey_registry(const registry::NodeStatus& found) {
+  std::lock_guard lock(mutex_);
+  if (found.state == state_) return;
+  spdlog::warn(
+      "drainer {}: the registry record was changed by someone else (state {}, host {}); "
+      "this drainer is {}",
+      node_id_, found.state, found.host, state_);
+  bool stopping = false;
+  if (found.state == registry::kPaused || found.state == registry::kPausing) {
+    stopping = begin_end_locked(registry::kPausing, registry::kPaused);
+  } else if (found.state == registry::kClosing || found.state == registry::kOffline) {
+    stopping = begin_end_locked(registry::kClosing, registry::kOffline);
+  }
+  if (stopping) {
+    spdlog::warn("drainer {}: stopping as the registry says, to end {}", node_id_, final_state_);
+  }
 }
 
 void DrainerNode::notify() {
@@ -300,6 +352,7 @@ void DrainerNode::housekeeping_loop() {
   auto next_detect = Clock::now() + config_.detect_interval;
   auto next_heartbeat = Clock::now() + config_.heartbeat_interval;
   auto next_progress = Clock::now() + config_.progress_interval;
+  int heartbeat_failures = 0;
   std::unique_lock lock(mutex_);
   while (!housekeeping_stop_) {
     const auto wake = std::min({next_detect, next_heartbeat, next_progress,
@@ -340,10 +393,24 @@ void DrainerNode::housekeeping_loop() {
       }
     }
     if (now >= next_heartbeat) {
-      if (Status beat = put_status(state); !beat.is_ok()) {
-        spdlog::warn("heartbeat failed: {}", beat.to_string());
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(config_.heartbeat_interval);
+      auto written = record_->write(make_status(state));
+      if (!written.is_ok()) {
+        ++heartbeat_failures;
+        for (int i = 1; i < heartbeat_failures && wait < kHeartbeatBackoffLimit; ++i)
+          wait *= 2;
+        wait = std::min<std::chrono::milliseconds>(wait, kHeartbeatBackoffLimit);
+        spdlog::warn("drainer {}: heartbeat {} failed (next try in {} ms): {}", node_id_,
+                     heartbeat_failures, wait.count(), written.status().to_string());
+      } else {
+        if (heartbeat_failures > 0) {
+          spdlog::info("drainer {}: the registry answers again after {} failed heartbeat(s)",
+                       node_id_, heartbeat_failures);
+        }
+        heartbeat_failures = 0;
+        if (written->has_value()) obey_registry(**written);
       }
-      next_heartbeat = now + config_.heartbeat_interval;
+      next_heartbeat = Clock::now() + wait;
     }
     if (now >= next_progress) {
       log_progress();
@@ -455,20 +522,13 @@ Result<std::string> DrainerNode::apply_action(const std::string& node_id,
         "this drainer is {}, not {}; send the request to that node", node_id_, node_id));
   }
   std::lock_guard lock(mutex_);
-  if (state_ != registry::kOnline) {
+  const bool pause = action == "pause";
+  if (!begin_end_locked(pause ? registry::kPausing : registry::kClosing,
+                        pause ? registry::kPaused : registry::kOffline)) {
     return Status::failed_precondition(
         fmt::format("drainer {} is {}, not online", node_id_, state_));
   }
-  if (action == "pause") {
-    state_ = std::string(registry::kPausing);
-    final_state_ = std::string(registry::kPaused);
-  } else {
-    state_ = std::string(registry::kClosing);
-    final_state_ = std::string(registry::kOffline);
-  }
   spdlog::info("drainer {}: {} requested over HTTP", node_id_, action);
-  stop_requested_ = true;
-  cv_.notify_all();
   return state_;
 }
 
@@ -525,6 +585,7 @@ Status DrainerNode::shutdown() {
     cv_.notify_all();
   }
   if (housekeeping_.joinable()) housekeeping_.join();
+  pump_watch_.reset();  // its callback wakes housekeeping, which is gone
   // Stop pulling: the merger first, so pullers blocked on a full queue let go.
   if (merger_) merger_->stop();
   if (collector_) collector_->stop_all();
@@ -541,7 +602,7 @@ Status DrainerNode::shutdown() {
   if (failed) status = *failed;
   if (cistern_) cistern_->stop();
   if (http_) http_->stop();
-  if (registry_ && tso_ && !node_id_.empty() && syncer_) {
+  if (record_ && tso_ && !node_id_.empty() && syncer_) {
     std::string final_state;
     {
       std::lock_guard lock(mutex_);
@@ -549,7 +610,7 @@ Status DrainerNode::shutdown() {
       final_state = state_;
       if (!status.is_ok() && !failure_) failure_ = status;
     }
-    if (Status recorded = put_status(final_state); !recorded.is_ok()) {
+    if (Status recorded = record_->force_write(make_status(final_state)); !recorded.is_ok()) {
       spdlog::warn("recording state {} failed: {}", final_state, recorded.to_string());
     }
     spdlog::info("drainer {} is {} at checkpoint {}", node_id_, final_state, checkpoint_ts());

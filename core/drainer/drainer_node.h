@@ -1,10 +1,11 @@
 #pragma once
 // DrainerNode: one running drainer process's parts wired together (facts §6 "Startup"):
-// the data-dir lock, the embedded registry and TSO, the plugin host and one SinkRunner per sink,
-// the checkpoint store (<data-dir>/savepoint), the Merger, the PumpCollector, the Syncer, the
-// gRPC Cistern service on `addr`, the HTTP status server, the registry record and its heartbeat,
-// and a housekeeping thread (discovery every detect-interval or at once on Notify, heartbeat,
-// a one-line progress log every progress-interval).
+// the data-dir lock, the registry and TSO the config chooses (core/registry/node_backend.h:
+// embedded, or etcd at pd-urls with PD's or Sluice's TSO; docs/cluster.md), the plugin host and one
+// SinkRunner per sink, the checkpoint store (<data-dir>/savepoint), the Merger, the PumpCollector,
+// the Syncer, the gRPC Cistern service on `addr`, the HTTP status server, the registry record and
+// its heartbeat, and a housekeeping thread (discovery every detect-interval or at once on Notify,
+// heartbeat, a one-line progress log every progress-interval).
 //
 // Start: checkpoint = the saved one, else initial-commit-ts (-1: the current TSO); the schema
 // comes from the snapshot saved with it. The checkpoint is re-saved at once with
@@ -15,6 +16,13 @@
 // offline (pumps stop keeping binlogs for it). shutdown() stops pulling, drains and flushes
 // every sink, saves the checkpoint with consistent = true and records the final state. A sink or
 // pump failure ends the node too: failure() holds the cause, the checkpoint stays before it.
+//
+// Cluster mode: a watch on the pumps' etcd prefix wakes discovery at once on any pump change
+// (besides detect-interval and Notify). The record is written guarded by its ModRevision
+// (node_record.h); when someone else changed it (binlogctl update-drainer), the drainer obeys:
+// paused/pausing -> stop, paused; closing/offline -> stop, offline. Failed heartbeats (etcd
+// down) are logged naming the endpoints and retried with back-off (doubling to 10 s); pulling
+// and syncing go on meanwhile.
 //
 // HTTP (separate port, status-addr; the original multiplexes it on the gRPC port):
 //   GET /status  {"PumpPos", "Synced", "LastTS", "TsMap"} as the original, plus NodeID, State,
@@ -31,6 +39,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -49,8 +58,10 @@
 #include "core/net/http_server.h"
 #include "core/net/tls_config.h"
 #include "core/plugin_host/plugin_host.h"
-#include "core/registry/directory_registry.h"
-#include "core/tso/embedded_tso.h"
+#include "core/registry/etcd_watcher.h"
+#include "core/registry/node_record.h"
+#include "core/registry/registry.h"
+#include "core/tso/tso_source.h"
 
 namespace sluice::drainer {
 
@@ -106,7 +117,11 @@ class DrainerNode {
   bool upstream_reachable();
   Status replay_relay(checkpoint::Checkpoint start, const std::vector<SinkRunner*>& runners);
   Status register_online();
-  Status put_status(const std::string& state);
+  registry::NodeStatus make_status(const std::string& state) const;
+  // Acts on a record someone else wrote (see the header comment).
+  void obey_registry(const registry::NodeStatus& found);
+  // online -> `transitional`, ending `final_state`; false when not online. Requires mutex_.
+  bool begin_end_locked(std::string_view transitional, std::string_view final_state);
   void housekeeping_loop();
   void log_progress();
   void setup_http();
@@ -121,8 +136,11 @@ class DrainerNode {
   std::optional<FileLock> data_lock_;
   metrics::MetricsRegistry metrics_;
   std::unique_ptr<DrainerMetrics> drainer_metrics_;
-  std::unique_ptr<tso::EmbeddedTso> tso_;
-  std::unique_ptr<registry::DirectoryRegistry> registry_;
+  std::unique_ptr<tso::TsoSource> tso_;
+  std::unique_ptr<registry::Registry> registry_;
+  registry::EtcdRegistry* etcd_ = nullptr;  // registry_ in etcd mode
+  std::unique_ptr<registry::NodeRecord> record_;
+  std::string backend_description_;
   std::unique_ptr<checkpoint::CheckpointStore> checkpoint_store_;
   std::unique_ptr<plugin_host::PluginHost> plugins_;
   std::vector<std::unique_ptr<SinkRunner>> runners_;
@@ -134,6 +152,7 @@ class DrainerNode {
   std::string relay_summary_;
   std::unique_ptr<CisternServer> cistern_;
   std::unique_ptr<net::HttpServer> http_;
+  std::unique_ptr<registry::EtcdWatcher> pump_watch_;  // before registry_ goes (declared after)
   std::thread housekeeping_;
 
   mutable std::mutex mutex_;

@@ -9,6 +9,7 @@
 #include "core/config/setting_readers.h"
 #include "core/config/units.h"
 #include "core/net/http_server.h"
+#include "core/registry/node_backend.h"
 
 namespace sluice::pump {
 namespace {
@@ -22,6 +23,9 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
   SLUICE_RETURN_IF_ERROR(root.read("advertise-addr", config.advertise_addr));
   SLUICE_RETURN_IF_ERROR(root.read("socket", config.socket));
   SLUICE_RETURN_IF_ERROR(root.read("pd-urls", config.pd_urls));
+  SLUICE_RETURN_IF_ERROR(root.read("registry", config.registry));
+  SLUICE_RETURN_IF_ERROR(root.read("tso", config.tso));
+  SLUICE_RETURN_IF_ERROR(root.read("tso-urls", config.tso_urls));
   std::string data_dir = config.data_dir.string();
   SLUICE_RETURN_IF_ERROR(root.read("data-dir", data_dir));
   config.data_dir = data_dir;
@@ -114,6 +118,9 @@ Status validate(const PumpConfig& config) {
       net::validate_node_addresses(config.addr, config.advertised(), config.status_addr));
   SLUICE_RETURN_IF_ERROR(net::check_tls_settings(config.security));
   if (config.data_dir.empty()) return Status::invalid_argument("data-dir must not be empty");
+  SLUICE_RETURN_IF_ERROR(
+      registry::resolve_cluster_mode({config.registry, config.tso, config.pd_urls, config.tso_urls})
+          .status());
   if (!config.socket.empty() && !config.socket.starts_with("unix:")) {
     return Status::invalid_argument(fmt::format(
         "socket '{}' must be a unix socket address such as unix:///tmp/pump.sock", config.socket));

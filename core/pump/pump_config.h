@@ -19,7 +19,12 @@ struct PumpConfig {
   std::string addr = "127.0.0.1:8250";
   std::string advertise_addr;  // default: addr
   std::string socket;          // unix socket for gRPC, e.g. unix:///tmp/pump.sock
-  std::string pd_urls;         // cluster mode (etcd/PD); empty: the embedded registry
+  std::string pd_urls;         // etcd/PD endpoints (cluster mode)
+  // Cluster mode (docs/cluster.md): "embedded" | "etcd" (default: etcd when pd-urls is set),
+  // "embedded" | "pd" | "sluice" (default: pd with an etcd registry), the Sluice TSO servers.
+  std::string registry;
+  std::string tso;
+  std::string tso_urls;
   std::filesystem::path data_dir = "data.pump";
   std::chrono::seconds heartbeat_interval{2};   // the original's default
   std::chrono::hours gc{7 * 24};                // retention: days, or a duration like "8h"
@@ -33,7 +38,7 @@ struct PumpConfig {
   uint64_t stop_write_at_available_space = 10ull << 30;  // "10 gib", the original's default
   std::chrono::milliseconds slow_write_threshold{1000};
   // Sluice additions.
-  uint64_t cluster_id = 0;  // 0: generated once and kept in the registry (embedded mode)
+  uint64_t cluster_id = 0;  // 0: PD's (GetMembers), else the one kept in the registry dir
   std::filesystem::path registry_dir = "/tmp/sluice/registry";  // embedded registry + TSO
   std::chrono::milliseconds idle_watermark_interval{200};       // watermark on an idle stream
   std::chrono::seconds max_txn_timeout{600};  // the original's maxTxnTimeoutSecond

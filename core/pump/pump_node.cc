@@ -5,21 +5,24 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <fmt/ranges.h>
+
 #include <charconv>
 #include <random>
 
 #include "core/common/atomic_file.h"
 #include "core/net/grpc_tls.h"
 #include "core/proto/binlog.pb.h"
-#include "core/registry/embedded_node.h"
+#include "core/registry/node_backend.h"
 #include "core/registry/node_status.h"
 
 namespace sluice::pump {
 namespace {
 
-// How long closing waits for the store to flush and for drainers to catch up before it goes
-// offline anyway (the original waits without limit).
-constexpr std::chrono::seconds kOfflineWaitLimit{60};
+// Heartbeats that fail back off from heartbeat-interval, doubling up to this.
+constexpr std::chrono::seconds kHeartbeatBackoffLimit{10};
+// While closing, how often the drainers still behind are logged.
+constexpr std::chrono::seconds kOfflineWaitLogInterval{10};
 
 std::string json_body(const std::string& error) {
   nlohmann::json body;
@@ -54,21 +57,23 @@ Status PumpNode::open() {
   }
   {
     SLUICE_ASSIGN_OR_RETURN(
-        registry::EmbeddedNode node,
-        registry::open_embedded_node(registry::embedded_node_options("pump", config_)));
+        registry::NodeBackend node,
+        registry::open_node_backend(registry::node_backend_options("pump", config_)));
     data_lock_.emplace(std::move(node.data_lock));
+    backend_description_ = node.describe();
     registry_ = std::move(node.registry);
     tso_ = std::move(node.tso);
     cluster_id_ = node.cluster_id;
     node_id_ = std::move(node.node_id);
   }
+  record_ = std::make_unique<registry::NodeRecord>(*registry_, registry::NodeKind::kPump);
 
   storage::StorageOptions options;
   options.data_dir = config_.data_dir.string();
   options.sync = config_.sync_log;
   options.stop_write_at_available_space = config_.stop_write_at_available_space;
   options.max_txn_timeout = config_.max_txn_timeout;
-  tso::EmbeddedTso* tso = tso_.get();
+  tso::TsoSource* tso = tso_.get();
   options.now_tso = [tso] { return tso->next().value_or(0); };
   {
     auto store = storage::BinlogStore::open(options, nullptr, &metrics_);
@@ -109,25 +114,29 @@ Status PumpNode::open() {
         std::make_unique<DrainerNotifier>(*registry_, net::channel_credentials_or_insecure(tls()));
     notifier_->start();
   }
-  spdlog::info("pump {} online: cluster id {}, gRPC port {}, HTTP port {}{}, data dir {}", node_id_,
-               cluster_id_, server_->port(), http_->port(), tls_ ? " (TLS)" : "",
-               config_.data_dir.string());
+  spdlog::info("pump {} online: cluster id {}, gRPC port {}, HTTP port {}{}, data dir {}, {}",
+               node_id_, cluster_id_, server_->port(), http_->port(), tls_ ? " (TLS)" : "",
+               config_.data_dir.string(), backend_description_);
   return Status::ok();
 }
 
 Status PumpNode::register_online() {
-  auto previous = registry_->get(registry::NodeKind::kPump, node_id_);
-  if (!previous.is_ok()) return previous.status().with_context("registry");
+  auto previous = record_->register_node(make_status(std::string(registry::kOnline)));
+  if (!previous.is_ok()) return previous.status().with_context("registering in the registry");
   if (!previous->has_value() || (*previous)->state == registry::kOffline) {
     // The original's rule: a pump whose previous state is offline (or that has no record) is
     // new to the drainers, which are told through Cistern.Notify once it serves.
     spdlog::info("pump {} registers for the first time (or after going offline)", node_id_);
     first_registration_ = true;
+  } else if ((*previous)->state == registry::kOnline) {
+    // A crash leaves the record online; the new process takes it over.
+    spdlog::info("pump {}: the registry still said online (the last run did not stop cleanly)",
+                 node_id_);
   }
-  return put_status(std::string(registry::kOnline));
+  return Status::ok();
 }
 
-Status PumpNode::put_status(const std::string& state) {
+registry::NodeStatus PumpNode::make_status(const std::string& state) const {
   registry::NodeStatus status;
   status.node_id = node_id_;
   status.host =
@@ -135,26 +144,103 @@ Status PumpNode::put_status(const std::string& state) {
   status.state = state;
   status.is_alive = state == registry::kOnline;
   status.max_commit_ts = store_ != nullptr ? store_->max_commit_ts() : 0;
-  SLUICE_ASSIGN_OR_RETURN(status.update_ts, tso_->next());
-  return registry_->put(registry::NodeKind::kPump, status);
+  // 0 when the TSO cannot answer: the record still says the state; the next beat has the time.
+  status.update_ts = tso_->next().value_or(0);
+  return status;
 }
 
 void PumpNode::heartbeat_loop() {
   std::unique_lock lock(mutex_);
+  int failures = 0;
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(config_.heartbeat_interval);
   while (!heartbeat_stop_) {
-    cv_.wait_for(lock, config_.heartbeat_interval, [this] { return heartbeat_stop_; });
+    cv_.wait_for(lock, wait, [this] { return heartbeat_stop_; });
     if (heartbeat_stop_) break;
     const std::string state = state_;
     lock.unlock();
-    Status status = put_status(state);
-    if (!status.is_ok()) spdlog::warn("heartbeat failed: {}", status.to_string());
+    auto written = record_->write(make_status(state));
+    wait = std::chrono::duration_cast<std::chrono::milliseconds>(config_.heartbeat_interval);
+    if (!written.is_ok()) {
+      ++failures;
+      for (int i = 1; i < failures && wait < kHeartbeatBackoffLimit; ++i)
+        wait *= 2;
+      wait = std::min<std::chrono::milliseconds>(wait, kHeartbeatBackoffLimit);
+      spdlog::warn("pump {}: heartbeat {} failed (next try in {} ms): {}", node_id_, failures,
+                   wait.count(), written.status().to_string());
+    } else {
+      if (failures > 0) {
+        spdlog::info("pump {}: the registry answers again after {} failed heartbeat(s)", node_id_,
+                     failures);
+      }
+      failures = 0;
+      if (written->has_value()) obey_registry(**written);
+    }
     lock.lock();
   }
 }
 
+void PumpNode::obey_registry(const registry::NodeStatus& found) {
+  const std::string current = state();
+  if (found.state == current) return;
+  spdlog::warn(
+      "pump {}: the registry record was changed by someone else (state {}, host {}); "
+      "this pump is {}",
+      node_id_, found.state, found.host, current);
+  if (found.state == registry::kPaused || found.state == registry::kPausing) {
+    if (begin_end(registry::kPausing, registry::kPaused, false)) {
+      spdlog::warn("pump {}: pausing as the registry says", node_id_);
+    }
+  } else if (found.state == registry::kClosing) {
+    if (begin_end(registry::kClosing, registry::kOffline, false)) {
+      spdlog::warn("pump {}: closing as the registry says (waiting for drainers first)", node_id_);
+    }
+  } else if (found.state == registry::kOffline) {
+    // Stays offline (drainers may already have let it go): no closing in between.
+    if (begin_end(registry::kOffline, registry::kOffline, true)) {
+      spdlog::warn(
+          "pump {}: set offline in the registry: stopping without waiting for drainers "
+          "(binlogs they have not pulled are given up)",
+          node_id_);
+    }
+  }
+  // online while this pump is pausing/closing: its own state is written over at the next beat.
+}
+
+bool PumpNode::begin_end(std::string_view transitional, std::string_view final_state,
+                         bool skip_offline_wait) {
+  std::string state;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != registry::kOnline || stop_requested_) return false;
+    state_ = std::string(transitional);
+    final_state_ = std::string(final_state);
+    skip_offline_wait_ = skip_offline_wait;
+    state = state_;
+  }
+  if (server_ != nullptr) server_->set_state(state);
+  if (Status put = record_->force_write(make_status(state)); !put.is_ok()) {
+    spdlog::warn("registry update to {} failed: {}", state, put.to_string());
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+  }
+  cv_.notify_all();
+  return true;
+}
+
 void PumpNode::request_stop() {
   std::lock_guard lock(mutex_);
-  if (stop_requested_) return;
+  if (stop_requested_) {
+    if (state_ == registry::kClosing && !offline_abandoned_) {
+      // A second stop while the close waits for drainers: give the close up, end paused.
+      offline_abandoned_ = true;
+      spdlog::warn("pump {}: stop requested while closing: giving up the close, ending paused",
+                   node_id_);
+      cv_.notify_all();
+    }
+    return;
+  }
   stop_requested_ = true;
   if (state_ == registry::kOnline) {
     state_ = std::string(registry::kPausing);
@@ -190,58 +276,75 @@ Result<std::string> PumpNode::apply_action(const std::string& node_id, const std
     return Status::invalid_argument(
         fmt::format("invalid nodeID {}, this pump's nodeID is {}", node_id, node_id_));
   }
-  std::string state;
-  {
-    std::lock_guard lock(mutex_);
-    if (state_ != registry::kOnline || stop_requested_) {
-      return Status::failed_precondition(
-          fmt::format("this pump's state is {}, apply {} failed!", state_, action));
-    }
-    if (action == "pause") {
-      state_ = std::string(registry::kPausing);
-      final_state_ = std::string(registry::kPaused);
-    } else {
-      state_ = std::string(registry::kClosing);
-      final_state_ = std::string(registry::kOffline);
-    }
-    state = state_;
+  const bool pause = action == "pause";
+  if (!begin_end(pause ? registry::kPausing : registry::kClosing,
+                 pause ? registry::kPaused : registry::kOffline, false)) {
+    return Status::failed_precondition(
+        fmt::format("this pump's state is {}, apply {} failed!", state(), action));
   }
-  if (server_ != nullptr) server_->set_state(state);
-  Status put = put_status(state);
-  if (!put.is_ok()) spdlog::warn("registry update to {} failed: {}", state, put.to_string());
-  {
-    std::lock_guard lock(mutex_);
-    stop_requested_ = true;
-  }
-  cv_.notify_all();
-  spdlog::info("pump {}: {} requested, state {}", node_id_, action, state);
-  return state;
+  const std::string state_now = state();
+  spdlog::info("pump {}: {} requested, state {}", node_id_, action, state_now);
+  return state_now;
 }
 
-void PumpNode::wait_safe_to_offline() {
-  const auto deadline = std::chrono::steady_clock::now() + kOfflineWaitLimit;
-  auto fake = server_->write_fake_binlog();
-  if (!fake.is_ok()) {
-    spdlog::warn("closing: fake binlog failed: {}", fake.status().to_string());
-    return;
+bool PumpNode::offline_abandoned() const {
+  std::lock_guard lock(mutex_);
+  return offline_abandoned_;
+}
+
+bool PumpNode::wait_safe_to_offline() {
+  // The original's wait-safe-to-offline: a fake binlog flushes the store (every prewrite before
+  // it matched), then wait until every drainer that is not offline has a checkpoint at or past
+  // the store's max commit ts. No time limit, as in the original: going offline earlier would
+  // lose binlogs; a stop request gives up instead, and the node ends paused.
+  int64_t fake = 0;
+  while (!offline_abandoned()) {
+    auto written = server_->write_fake_binlog();
+    if (written.is_ok()) {
+      fake = *written;
+      break;
+    }
+    spdlog::warn("closing: fake binlog failed (retrying): {}", written.status().to_string());
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return offline_abandoned_; });
   }
-  while (std::chrono::steady_clock::now() < deadline &&
-         (store_->max_commit_ts() < *fake || !store_->all_matched())) {
-    store_->wait_for_progress(*fake - 1, std::chrono::milliseconds(200));
+  while (!offline_abandoned() && (store_->max_commit_ts() < fake || !store_->all_matched())) {
+    store_->wait_for_progress(fake - 1, std::chrono::milliseconds(200));
   }
   const int64_t target = store_->max_commit_ts();
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto next_log = std::chrono::steady_clock::now();
+  while (!offline_abandoned()) {
     auto drainers = registry_->list(registry::NodeKind::kDrainer);
-    if (!drainers.is_ok()) break;
-    bool caught_up = true;
-    for (const auto& drainer : *drainers) {
-      if (drainer.state != registry::kOffline && drainer.max_commit_ts < target) caught_up = false;
+    std::vector<std::string> behind;
+    if (drainers.is_ok()) {
+      for (const auto& drainer : *drainers) {
+        if (drainer.state != registry::kOffline && drainer.max_commit_ts < target) {
+          behind.push_back(
+              fmt::format("{} ({}, at {})", drainer.node_id, drainer.state, drainer.max_commit_ts));
+        }
+      }
+      if (behind.empty()) {
+        spdlog::info("pump {}: every drainer has consumed up to {}: safe to go offline", node_id_,
+                     target);
+        return true;
+      }
     }
-    if (caught_up) return;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (std::chrono::steady_clock::now() >= next_log) {
+      if (drainers.is_ok()) {
+        spdlog::info(
+            "pump {} closing: waiting for drainers to reach commit ts {}: {} (a drainer that "
+            "is gone for good must be set offline: binlogctl -cmd update-drainer)",
+            node_id_, target, fmt::join(behind, ", "));
+      } else {
+        spdlog::warn("pump {} closing: cannot read the drainers: {}", node_id_,
+                     drainers.status().to_string());
+      }
+      next_log = std::chrono::steady_clock::now() + kOfflineWaitLogInterval;
+    }
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return offline_abandoned_; });
   }
-  spdlog::warn("closing: drainers did not catch up with {} within {} s; going offline anyway",
-               target, kOfflineWaitLimit.count());
+  return false;
 }
 
 Status PumpNode::shutdown() {
@@ -261,8 +364,16 @@ Status PumpNode::shutdown() {
   if (heartbeat_.joinable()) heartbeat_.join();
   notifier_.reset();  // cancels a Notify in flight and joins
   if (server_ != nullptr) server_->set_state(state());
-  if (final_state == registry::kOffline && server_ != nullptr && store_ != nullptr) {
-    wait_safe_to_offline();
+  bool skip_wait = false;
+  {
+    std::lock_guard lock(mutex_);
+    skip_wait = skip_offline_wait_;
+  }
+  if (final_state == registry::kOffline && !skip_wait && server_ != nullptr && store_ != nullptr &&
+      !wait_safe_to_offline()) {
+    final_state = std::string(registry::kPaused);
+    std::lock_guard lock(mutex_);
+    final_state_ = final_state;
   }
   if (server_ != nullptr) server_->stop();
   if (http_ != nullptr) http_->stop();
@@ -270,7 +381,7 @@ Status PumpNode::shutdown() {
   if (store_ != nullptr) store_->shutdown();
   Status status;
   if (registered_ && !final_state.empty()) {
-    status = put_status(final_state);
+    status = record_->force_write(make_status(final_state));
     std::lock_guard lock(mutex_);
     state_ = final_state;
   }

@@ -8,6 +8,7 @@
 
 #include "core/checkpoint/checkpoint.h"
 #include "core/common/atomic_file.h"
+#include "core/config/encrypted_secret.h"
 #include "core/net/host_port.h"
 #include "core/registry/directory_registry.h"
 #include "core/registry/etcd_registry.h"
@@ -37,6 +38,15 @@ Result<std::unique_ptr<registry::Registry>> open_registry(const Options& options
   return std::unique_ptr<registry::Registry>(std::move(etcd).value());
 }
 
+// The original's `-cmd encrypt -text`: prints the value for `encrypted_password`. The key comes
+// only from BINLOG_SECRET_KEY (no built-in key); neither the text nor the key is ever logged.
+Result<std::string> encrypt(const Options& options) {
+  if (options.text.empty()) return Status::invalid_argument("-text is required (the secret)");
+  SLUICE_ASSIGN_OR_RETURN(config::SecretKey key, config::SecretKey::from_environment());
+  SLUICE_ASSIGN_OR_RETURN(std::string encrypted, config::encrypt_secret(options.text, key));
+  return encrypted + "\n";
+}
+
 Result<std::string> list_nodes(const Options& options, NodeKind kind) {
   SLUICE_ASSIGN_OR_RETURN(auto registry, open_registry(options));
   SLUICE_ASSIGN_OR_RETURN(auto nodes, registry->list(kind));
@@ -57,17 +67,21 @@ Result<std::string> update_state(const Options& options, NodeKind kind) {
   }
   SLUICE_ASSIGN_OR_RETURN(auto registry, open_registry(options));
   if (auto* etcd = dynamic_cast<registry::EtcdRegistry*>(registry.get())) {
-    // Guarded by the revision read, so a heartbeat landing in between is not silently undone.
-    SLUICE_ASSIGN_OR_RETURN(auto found, etcd->get_versioned(kind, options.node_id));
-    if (!found) {
-      return Status::not_found(
-          fmt::format("{} {} is not registered", kind_name(kind), options.node_id));
+    // Guarded by the revision read, so a heartbeat landing in between is not silently undone:
+    // the record is read again and the state set on what it now holds.
+    for (int attempt = 1;; ++attempt) {
+      SLUICE_ASSIGN_OR_RETURN(auto found, etcd->get_versioned(kind, options.node_id));
+      if (!found) {
+        return Status::not_found(
+            fmt::format("{} {} is not registered", kind_name(kind), options.node_id));
+      }
+      found->status.state = options.state;
+      auto updated = etcd->update(kind, found->status, found->mod_revision);
+      if (updated.is_ok()) return registry::to_json(found->status) + "\n";
+      if (updated.status().code() != StatusCode::kFailedPrecondition || attempt >= 5) {
+        return updated.status();
+      }
     }
-    found->status.state = options.state;
-    SLUICE_ASSIGN_OR_RETURN(int64_t revision,
-                            etcd->update(kind, found->status, found->mod_revision));
-    (void)revision;
-    return registry::to_json(found->status) + "\n";
   }
   SLUICE_ASSIGN_OR_RETURN(auto found, registry->get(kind, options.node_id));
   if (!found) {
@@ -168,7 +182,7 @@ Result<std::string> run(const Options& options) {
   } else if (cmd == "generate_meta") {
     result = generate_meta(options);
   } else if (cmd == "encrypt") {
-    return Status::unsupported("-cmd encrypt is not built yet");
+    result = encrypt(options);
   } else {
     return Status::invalid_argument(fmt::format(
         "unknown -cmd '{}': expected pumps, drainers, update-pump, update-drainer, pause-pump, "

@@ -1,7 +1,8 @@
 #pragma once
 // The commands of `sluice-binlogctl`, the original binlogctl's (§8 of the facts): pumps,
 // drainers, update-pump, update-drainer, pause-pump, pause-drainer, offline-pump,
-// offline-drainer, generate_meta (encrypt is not built yet). Works on the etcd registry
+// offline-drainer, generate_meta, encrypt (with the key in BINLOG_SECRET_KEY). Works on the etcd
+// registry
 // (-pd-urls) or the embedded directory registry (-registry-dir). A library so tests run the same
 // code the binary does. Stateless between calls; each call opens what it needs.
 
@@ -23,7 +24,7 @@ struct Options {
   // Sluice daemons serve HTTP by default (the original serves it on the gRPC port itself).
   std::string http_addr;
   int timeout_ms = 3000;  // per etcd/PD/HTTP request
-  std::string text;       // encrypt: the text to encrypt (the command is not built yet)
+  std::string text;       // encrypt: the text to encrypt
 };
 
 // Runs one command; returns what it prints on success (one JSON record per line for pumps and

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   CLI::App app("sluice-binlogctl: inspect and change pump and drainer records");
   app.add_option("--cmd", options.cmd,
                  "pumps, drainers, update-pump, update-drainer, pause-pump, pause-drainer, "
-                 "offline-pump, offline-drainer, generate_meta")
+                 "offline-pump, offline-drainer, generate_meta, encrypt")
       ->capture_default_str();
   app.add_option("--pd-urls", options.pd_urls, "etcd/PD endpoints, comma separated")
       ->capture_default_str();

@@ -14,7 +14,7 @@
 #include "core/drainer/drainer_config.h"
 #include "core/drainer/drainer_node.h"
 #include "core/log/logging.h"
-#include "core/registry/node_identity.h"
+#include "core/registry/node_backend.h"
 #include "daemons/common/command_line.h"
 #include "daemons/common/stop_signals.h"
 #include "daemons/drainer/checkpoint_store_choice.h"
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   CLI::App app("sluice-drainer: the TiDB Binlog-compatible drainer with sink plugins");
   std::string config_file;
   std::optional<std::string> addr, advertise_addr, data_dir, node_id, log_level, log_file,
-      registry_dir, status_addr, dest_db_type;
+      registry_dir, status_addr, dest_db_type, pd_urls, registry, tso, tso_urls;
   std::optional<int64_t> initial_commit_ts;
   bool version = false;
   bool check_config = false;
@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
   app.add_option("--dest-db-type", dest_db_type, "the original's [syncer] db-type, as a flag");
   app.add_option("--registry-dir", registry_dir, "embedded registry and TSO directory");
   app.add_option("--status-addr", status_addr, "HTTP status address (default: addr port + 1)");
+  app.add_option("--pd-urls", pd_urls, "etcd/PD endpoints, comma separated (cluster mode)");
+  app.add_option("--registry", registry, "registry: embedded or etcd (default: etcd with pd-urls)");
+  app.add_option("--tso", tso, "timestamps: embedded, pd or sluice");
+  app.add_option("--tso-urls", tso_urls, "the Sluice TSO servers (tso = sluice)");
   app.add_flag("--check-config", check_config,
                "validate the config and every plugin's config, then exit");
   app.add_flag("-V,--version", version, "print the version and exit");
@@ -72,6 +76,10 @@ int main(int argc, char** argv) {
   if (initial_commit_ts) config.initial_commit_ts = *initial_commit_ts;
   if (registry_dir) config.registry_dir = *registry_dir;
   if (status_addr) config.status_addr = *status_addr;
+  if (pd_urls) config.pd_urls = *pd_urls;
+  if (registry) config.registry = *registry;
+  if (tso) config.tso = *tso;
+  if (tso_urls) config.tso_urls = *tso_urls;
   if (dest_db_type) {
     auto& root = config.document->mutable_root();
     if (!root.is_table()) root = toml::value(toml::table{});
@@ -109,7 +117,8 @@ int main(int argc, char** argv) {
   // The checkpoint table (db-type mysql/tidb, or [checkpoint] type) needs the cluster id first.
   uint64_t cluster_id = config.cluster_id;
   if (cluster_id == 0 && config.checkpoint.type != "file") {
-    auto id = sluice::registry::load_or_create_cluster_id(config.registry_dir);
+    auto id = sluice::registry::resolve_cluster_id(
+        sluice::registry::node_backend_options("drainer", config));
     if (!id.is_ok()) return fail(fmt::format("cluster id: {}", id.status().message()));
     cluster_id = *id;
     config.cluster_id = cluster_id;

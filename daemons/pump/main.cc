@@ -4,9 +4,11 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/log/logging.h"
@@ -29,7 +31,7 @@ int main(int argc, char** argv) {
   CLI::App app("sluice-pump: the TiDB Binlog-compatible pump");
   std::string config_file;
   std::optional<std::string> addr, advertise_addr, data_dir, node_id, log_level, log_file,
-      registry_dir, status_addr;
+      registry_dir, status_addr, pd_urls, registry, tso, tso_urls;
   bool version = false;
   app.add_option("--config", config_file, "path to pump.toml");
   app.add_option("--addr", addr, "gRPC listen address host:port");
@@ -40,6 +42,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-file", log_file, "log file (default: stderr)");
   app.add_option("--registry-dir", registry_dir, "embedded registry and TSO directory");
   app.add_option("--status-addr", status_addr, "HTTP status address (default: addr port + 1)");
+  app.add_option("--pd-urls", pd_urls, "etcd/PD endpoints, comma separated (cluster mode)");
+  app.add_option("--registry", registry, "registry: embedded or etcd (default: etcd with pd-urls)");
+  app.add_option("--tso", tso, "timestamps: embedded, pd or sluice");
+  app.add_option("--tso-urls", tso_urls, "the Sluice TSO servers (tso = sluice)");
   app.add_flag("-V,--version", version, "print the version and exit");
 
   if (auto exit_code = sluice::daemon::parse_command_line(app, argc, argv)) return *exit_code;
@@ -62,6 +68,10 @@ int main(int argc, char** argv) {
   if (log_file) config.log_file = *log_file;
   if (registry_dir) config.registry_dir = *registry_dir;
   if (status_addr) config.status_addr = *status_addr;
+  if (pd_urls) config.pd_urls = *pd_urls;
+  if (registry) config.registry = *registry;
+  if (tso) config.tso = *tso;
+  if (tso_urls) config.tso_urls = *tso_urls;
   if (sluice::Status valid = sluice::pump::validate(config); !valid.is_ok()) {
     return fail(fmt::format("config: {}", valid.message()));
   }
@@ -87,7 +97,16 @@ int main(int argc, char** argv) {
 
   stop_signals.wait_for_stop([&] { return (*node)->stop_requested(); },
                              [&] { (*node)->request_stop(); });
-  sluice::Status stopped = (*node)->shutdown();
+  // Shutdown may wait (closing waits until the drainers have every binlog); a signal meanwhile
+  // gives the close up and the pump ends paused.
+  std::atomic<bool> finished{false};
+  sluice::Status stopped;
+  std::thread stopper([&] {
+    stopped = (*node)->shutdown();
+    finished = true;
+  });
+  stop_signals.wait_for_stop([&] { return finished.load(); }, [&] { (*node)->request_stop(); });
+  stopper.join();
   if (!stopped.is_ok()) return fail(fmt::format("shutdown: {}", stopped.to_string()));
   return 0;
 }

@@ -3,6 +3,7 @@
 //   sluice demo [--dir D] [--seconds S]  the embedded pipeline: pumps, drainer, load, two sinks
 //   sluice plugins list [--plugins-dir]  the plugins directory: what loads, what is refused
 //   sluice plugins feed --config FILE    feeds synthetic transactions to the configured sinks
+//   sluice tso --etcd-urls U [--addr A]  one of Sluice's own TSO servers (docs/cluster.md)
 #include <fmt/format.h>
 #include <sluice/plugin_abi.h>
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include "core/checksum/crc32c.h"
 #include "daemons/sluice/demo_command.h"
 #include "daemons/sluice/plugin_commands.h"
+#include "daemons/sluice/tso_command.h"
 
 namespace {
 
@@ -49,6 +51,16 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   feed->add_option("--batch-size", batch_size, "transactions per batch")
       ->check(CLI::PositiveNumber);
+  auto* tso = app.add_subcommand("tso", "run a Sluice TSO server (leader elected through etcd)");
+  sluice::tools::TsoCommandOptions tso_options;
+  tso->add_option("--etcd-urls", tso_options.etcd_urls, "etcd endpoints, comma separated")
+      ->required();
+  tso->add_option("--addr", tso_options.addr, "gRPC listen address host:port")
+      ->capture_default_str();
+  tso->add_option("--advertise-addr", tso_options.advertise_addr,
+                  "address reported to clients (default: the bound address)");
+  tso->add_option("--name", tso_options.name, "member name (default: the advertise address)");
+  tso->add_option("-L,--log-level", tso_options.log_level, "log level")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (version->parsed()) {
@@ -61,6 +73,7 @@ int main(int argc, char** argv) {
     return sluice::tools::run_demo(demo_options);
   }
   if (list->parsed()) return sluice::tools::list_plugins(plugins_dir);
+  if (tso->parsed()) return sluice::tools::run_tso(tso_options);
   if (feed->parsed()) return sluice::tools::feed_plugins(config_file, transactions, batch_size);
   return 1;
 }

@@ -10,6 +10,7 @@
 #include "core/common/atomic_file.h"
 #include "core/proto/binlog.pb.h"
 #include "core/proto/pump.grpc.pb.h"
+#include "core/registry/directory_registry.h"
 #include "tests/support/temp_dir.h"
 
 namespace sluice::pump {
