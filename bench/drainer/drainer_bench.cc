@@ -7,6 +7,9 @@
 //       decode only    one thread: parse + decode + ABI view (TransactionAssembler)
 //       pipeline       3 pushers -> Merger -> Syncer (decode, batches) -> SinkRunner -> no-op
 //                      sink plugin, timed until the sink has every transaction
+//   bench_drainer relay [transactions=50000] [payload_bytes=200] [repetitions=3]
+//     The pipeline into the mysql sink and a private MariaDB, alternately without and with the
+//     relay log ([syncer.relay]), timed until the sink made the last transaction durable.
 //   bench_drainer lag <txns_per_second> <seconds>
 //     Three real pumps (in this process), a drainer node with the no-op sink, and producer
 //     threads committing one-row transactions at a steady rate through TiDB's pump-client
@@ -14,6 +17,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -25,6 +29,7 @@
 #include "core/checkpoint/checkpoint_store.h"
 #include "core/config/config_document.h"
 #include "core/drainer/drainer_node.h"
+#include "core/drainer/relay_log_writer.h"
 #include "core/drainer/sink_runner.h"
 #include "core/drainer/syncer.h"
 #include "core/drainer/transaction_assembler.h"
@@ -36,6 +41,7 @@
 #include "sdk/producer/producer.h"
 #include "sdk/producer/pump_client.h"
 #include "sdk/producer/transaction_builder.h"
+#include "tests/support/mariadb_server.h"
 
 namespace {
 
@@ -160,10 +166,16 @@ double bench_decode(const Workload& workload) {
   return static_cast<double>(rows) / elapsed;
 }
 
-double bench_pipeline(const Workload& workload, const std::filesystem::path& work_dir) {
-  auto document = config::ConfigDocument::parse_string(
-      "plugins-dir = \"" BENCH_PLUGIN_DIR "\"\n[[sink]]\nname = \"noop\"\nplugin = \"noop-sink\"\n",
-      "bench.toml");
+constexpr const char* kNoopSinkToml =
+    "plugins-dir = \"" BENCH_PLUGIN_DIR "\"\n[[sink]]\nname = \"noop\"\nplugin = \"noop-sink\"\n";
+
+// The pipeline into the sink `sink_toml` configures; with `relay` set, every batch goes through
+// the relay log first, as the drainer does with [syncer.relay]. With `wait_durable`, timed until
+// the sink has made the last transaction durable (a SQL sink), else until it was handed over.
+double bench_pipeline(const Workload& workload, const std::filesystem::path& work_dir,
+                      const std::string& sink_toml = kNoopSinkToml,
+                      drainer::RelayLogWriter* relay = nullptr, bool wait_durable = false) {
+  auto document = config::ConfigDocument::parse_string(sink_toml, "bench.toml");
   plugin_host::PluginHost host;
   if (Status s = host.configure((*document)->root()); !s.is_ok() || !host.create_all().is_ok()) {
     fmt::print(stderr, "plugin host: {}\n", s.to_string());
@@ -175,6 +187,7 @@ double bench_pipeline(const Workload& workload, const std::filesystem::path& wor
   checkpoint::FileCheckpointStore store(work_dir);
   drainer::SyncerOptions options;
   options.checkpoint_interval = std::chrono::milliseconds(1000);
+  options.relay = relay;
   drainer::Syncer syncer(merger, {}, {&runner}, store, schema::SchemaTracker(), nullptr,
                          checkpoint::Checkpoint{}, options);
   add_sources(merger);
@@ -193,8 +206,13 @@ double bench_pipeline(const Workload& workload, const std::filesystem::path& wor
   auto items = workload.items;
   const auto start = Clock::now();
   std::thread producer([&] { push_all(merger, std::move(items)); });
-  while (syncer.stats().transactions < total) {
+  const int64_t last_ts = workload.items.back().commit_ts;
+  while (wait_durable ? runner.watermark() < last_ts : syncer.stats().transactions < total) {
     std::this_thread::sleep_for(std::chrono::microseconds(500));
+    if (auto failed = runner.failure()) {
+      fmt::print(stderr, "sink failed: {}\n", failed->to_string());
+      std::exit(1);
+    }
     if (syncer.failure()) {
       fmt::print(stderr, "pipeline failed: {}\n", syncer.failure()->to_string());
       std::exit(1);
@@ -312,6 +330,55 @@ int lag(double rate, double seconds) {
   return 0;
 }
 
+// The relay log's cost on the mysql sink (issue 12 item 5): the same workload through the
+// pipeline into a private MariaDB, alternately without and with the relay log, `repetitions`
+// times each; prints every run and the medians.
+int relay(size_t count, size_t payload_bytes, int repetitions) {
+  spdlog::set_level(spdlog::level::warn);
+  const Workload workload = build_workload(count, payload_bytes);
+  testing::MariadbServer mariadb;
+  const auto work_dir = std::filesystem::temp_directory_path() / "sluice-bench-relay";
+  const std::string sink_toml = fmt::format(
+      "plugins-dir = \"{}\"\n[[sink]]\nname = \"mysql\"\nplugin = \"mysql\"\n[sink.config]\n"
+      "host = \"{}\"\nport = {}\nuser = \"{}\"\npassword = \"{}\"\nworker-count = 4\n"
+      "txn-batch = 64\n",
+      SLUICE_PLUGIN_DIR, mariadb.host(), mariadb.port(), mariadb.user(), mariadb.password());
+  std::vector<double> without;
+  std::vector<double> with;
+  uint64_t relay_bytes = 0;
+  for (int r = 0; r < 2 * repetitions; ++r) {
+    const bool use_relay = r % 2 == 1;
+    mariadb.execute("DROP DATABASE IF EXISTS bench");
+    std::filesystem::remove_all(work_dir);
+    std::filesystem::create_directories(work_dir);
+    std::unique_ptr<drainer::RelayLogWriter> writer;
+    if (use_relay) {
+      auto opened = drainer::RelayLogWriter::open({work_dir / "relay", 10 << 20});
+      if (!opened.is_ok()) {
+        fmt::print(stderr, "relay log: {}\n", opened.status().to_string());
+        return 1;
+      }
+      writer = std::move(opened).value();
+    }
+    const double rate =
+        bench_pipeline(workload, work_dir / "checkpoint", sink_toml, writer.get(), true);
+    if (writer) relay_bytes = writer->bytes_written();
+    (use_relay ? with : without).push_back(rate);
+    fmt::print("run {}: {:<16} {:>8.0f} txn/s\n", r + 1, use_relay ? "with relay log" : "without",
+               rate);
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  fmt::print(
+      "median without relay log: {:.0f} txn/s; with: {:.0f} txn/s; ratio {:.2f} "
+      "({} relay bytes per run)\n",
+      median(without), median(with), median(with) / median(without), relay_bytes);
+  std::filesystem::remove_all(work_dir);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -322,8 +389,15 @@ int main(int argc, char** argv) {
     return throughput(count, payload);
   }
   if (mode == "lag" && argc > 3) return lag(std::atof(argv[2]), std::atof(argv[3]));
+  if (mode == "relay") {
+    const size_t count = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 50000;
+    const size_t payload = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 200;
+    const int repetitions = argc > 4 ? std::atoi(argv[4]) : 3;
+    return relay(count, payload, repetitions);
+  }
   fmt::print(stderr,
              "usage: bench_drainer throughput [binlogs] [payload_bytes]\n"
-             "       bench_drainer lag <txns_per_second> <seconds>\n");
+             "       bench_drainer lag <txns_per_second> <seconds>\n"
+             "       bench_drainer relay [transactions] [payload_bytes] [repetitions]\n");
   return 2;
 }

@@ -18,6 +18,7 @@
 #include "daemons/common/command_line.h"
 #include "daemons/common/stop_signals.h"
 #include "daemons/drainer/checkpoint_store_choice.h"
+#include "daemons/drainer/kafka_default_topic.h"
 
 namespace {
 
@@ -91,6 +92,21 @@ int main(int argc, char** argv) {
   }
   if (sluice::Status mapped = sluice::drainer::apply_legacy_mapping(config); !mapped.is_ok()) {
     return fail(fmt::format("config: {}", mapped.message()));
+  }
+
+  // The original's default Kafka topic "<cluster-id>_obinlog" needs the cluster id in the sink.
+  if (sluice::drainer::kafka_sink_needs_cluster_id(config.document->mutable_root())) {
+    if (config.cluster_id == 0) {
+      auto id = sluice::registry::resolve_cluster_id(
+          sluice::registry::node_backend_options("drainer", config));
+      if (!id.is_ok()) {
+        return fail(
+            fmt::format("cluster id (for the default Kafka topic): {}", id.status().message()));
+      }
+      config.cluster_id = *id;
+    }
+    sluice::drainer::give_kafka_sinks_the_cluster_id(config.document->mutable_root(),
+                                                     config.cluster_id);
   }
 
   sluice::log::LogOptions log_options;

@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
   app.add_option("-n,--transactions", options.transactions,
                  "transactions to run (0: until the duration)");
   app.add_option("--ddl-every", options.ddl_every,
-                 "a DDL (add column, create table, in turn) after every N transactions (0: none)")
+                 "a DDL (add column, create table, add index, in turn) after every N transactions "
+                 "(0: none)")
       ->capture_default_str();
   app.add_option("--seed", options.seed, "random seed")->capture_default_str();
   app.add_option("-L,--log-level", log_level, "log level: debug, info, warn, error")

@@ -48,6 +48,7 @@ struct Shared {
   std::vector<std::string> tables;                             // guarded by schema_lock
   std::vector<std::unique_ptr<std::atomic<int64_t>>> next_id;  // per table, guarded likewise
   int64_t added_columns = 0;                                   // guarded by schema_lock
+  int64_t added_indexes = 0;                                   // guarded by schema_lock
   int64_t ddl_turn = 0;                                        // guarded by schema_lock
 
   std::atomic<int64_t> issued{0};
@@ -183,17 +184,32 @@ Status set_up(Shared& shared) {
   return Status::ok();
 }
 
-// One DDL of the rotation; caller holds schema_lock exclusively.
+// One DDL of the rotation (add column, create table, add index); caller holds schema_lock
+// exclusively.
 Status run_ddl(Shared& shared, mysql::MysqlConnection& connection, std::mt19937_64& random) {
-  if (shared.ddl_turn++ % 2 == 0) {
-    const std::string& table = shared.tables[random() % shared.tables.size()];
-    producer::ColumnSpec column{.name = fmt::format("extra{}", ++shared.added_columns),
-                                .type = type::kLong};
-    SLUICE_ASSIGN_OR_RETURN(auto job,
-                            shared.catalog.add_column(shared.options.database, table, column));
-    return apply_ddl(shared, connection, job);
+  const std::string& table = shared.tables[random() % shared.tables.size()];
+  switch (shared.ddl_turn++ % 3) {
+    case 0: {
+      producer::ColumnSpec column{.name = fmt::format("extra{}", ++shared.added_columns),
+                                  .type = type::kLong};
+      SLUICE_ASSIGN_OR_RETURN(auto job,
+                              shared.catalog.add_column(shared.options.database, table, column));
+      return apply_ddl(shared, connection, job);
+    }
+    case 1:
+      return create_table(shared, connection);
+    default: {
+      // Non-unique (the random data may repeat any value), alternately on k and on (k, c), so
+      // both index shapes reach the downstream.
+      const int64_t number = ++shared.added_indexes;
+      producer::IndexSpec index{.name = fmt::format("idx{}", number),
+                                .columns = number % 2 == 1 ? std::vector<std::string>{"k"}
+                                                           : std::vector<std::string>{"k", "c"}};
+      SLUICE_ASSIGN_OR_RETURN(auto job,
+                              shared.catalog.add_index(shared.options.database, table, index));
+      return apply_ddl(shared, connection, job);
+    }
   }
-  return create_table(shared, connection);
 }
 
 // A row read back from MariaDB, typed by the catalog's layout of the table.

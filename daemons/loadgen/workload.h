@@ -9,7 +9,8 @@
 // held); the P-binlog (start_ts); commit_ts from the TSO while the locks are still held; COMMIT;
 // the C-binlog (on a failed COMMIT: ROLLBACK and the Rollback binlog). Every value is generated
 // client-side with explicit ids, so the binlog carries exactly what MariaDB stored. DDL (add
-// column, create table) runs while no DML is in flight: applied in MariaDB, then its binlog.
+// column, create table, add index) runs while no DML is in flight: applied in MariaDB, then its
+// binlog.
 //
 // run_load() borrows the producer (its TSO and pump client) for the length of the call and opens
 // its own MariaDB connections, one per worker. Call from one thread; `stop` may be set from any.
@@ -44,7 +45,8 @@ struct LoadOptions {
   // Stop after this many transactions (0: no limit) or this long (0: no limit); at least one.
   int64_t transactions = 0;
   std::chrono::milliseconds duration{0};
-  // A DDL after every this many transactions (0: none), in turn: add column, create table.
+  // A DDL after every this many transactions (0: none), in turn: add column, create table, add
+  // index.
   int64_t ddl_every = 0;
   uint64_t seed = 1;
   // Keep every committed transaction's timestamps in the report (for tests and checks).

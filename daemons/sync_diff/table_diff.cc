@@ -184,7 +184,7 @@ class TableComparer {
     std::vector<std::string> quoted_key;
     for (const auto& column : key_)
       quoted_key.push_back(quote_name(column));
-    key_tuple_ = "(" + join(quoted_key, ", ") + ")";
+    key_tuple_ = fmt::format("({})", join(quoted_key, ", "));
     order_by_ = join(quoted_key, ", ");
 
     // Chunk boundaries from the source: the key of every chunk_size-th row.
@@ -200,7 +200,7 @@ class TableComparer {
       std::vector<std::string> values;
       for (const auto& value : rows[0])
         values.push_back(render(value));
-      after = "(" + join(values, ", ") + ")";
+      after = fmt::format("({})", join(values, ", "));
       bounds.push_back(after);
     }
     bool equal = true;
@@ -261,7 +261,7 @@ class TableComparer {
     std::vector<std::string> parts;
     for (size_t i = 0; i < row.size(); ++i)
       parts.push_back(fmt::format("{}={}", columns_[i], render(row[i])));
-    return "(" + join(parts, ", ") + ")";
+    return fmt::format("({})", join(parts, ", "));
   }
 
   void print(const std::string& line) {
@@ -349,7 +349,7 @@ std::string describe_columns(const std::vector<Column>& columns) {
   std::vector<std::string> parts;
   for (const auto& column : columns)
     parts.push_back(column.name + " " + column.definition);
-  return "(" + join(parts, ", ") + ")";
+  return fmt::format("({})", join(parts, ", "));
 }
 
 Status compare_schema(Side& source, Side& target, const SchemaPair& schemas,

@@ -95,41 +95,57 @@ const std::string& Causality::add(const std::vector<std::string>& keys) {
   return groups_.find(keys.front())->second;
 }
 
+size_t dml_bytes(const Dml& dml) {
+  size_t total = dml.table->schema.size() + dml.table->table.size();
+  for (const auto* row : {&dml.old_values, &dml.new_values}) {
+    for (const SqlValue& value : *row) {
+      const auto* bytes = std::get_if<std::string>(&value);
+      total += bytes != nullptr ? bytes->size() : 8;
+    }
+  }
+  return total;
+}
+
+bool chunk_accepts(const Chunk& chunk, const Dml& dml, size_t bytes, const PlanOptions& options) {
+  if (chunk.dmls.empty()) return true;
+  if (options.enable_dispatch ? chunk.dmls.size() >= std::max<size_t>(options.txn_batch, 1)
+                              : chunk.dmls.back().commit_ts != dml.commit_ts) {
+    return false;
+  }
+  if (options.max_txn_rows != 0 && chunk.dmls.size() >= options.max_txn_rows) return false;
+  return options.max_txn_bytes == 0 || chunk.bytes + bytes <= options.max_txn_bytes;
+}
+
+Dispatcher::Dispatcher(const PlanOptions& options)
+    : options_(options),
+      workers_(options.enable_dispatch ? std::max<size_t>(options.worker_count, 1) : 1) {}
+
+size_t Dispatcher::place(const Dml& dml, bool& barrier) {
+  barrier = false;
+  if (!options_.enable_dispatch) return 0;
+  const std::vector<std::string> keys = dml_keys(dml);
+  if (!options_.enable_detect) return std::hash<std::string>{}(keys.front()) % workers_;
+  if (causality_.detect_conflict(keys)) {
+    causality_.reset();
+    barrier = true;
+  }
+  return std::hash<std::string>{}(causality_.add(keys)) % workers_;
+}
+
 std::deque<Round> plan_rounds(std::vector<Dml> dmls, const PlanOptions& options) {
   std::deque<Round> rounds;
-  const size_t workers = options.enable_dispatch ? std::max<size_t>(options.worker_count, 1) : 1;
-  const size_t txn_batch = std::max<size_t>(options.txn_batch, 1);
-  auto new_round = [&] { rounds.emplace_back().buckets.resize(workers); };
+  Dispatcher dispatcher(options);
+  auto new_round = [&] { rounds.emplace_back().buckets.resize(dispatcher.workers()); };
   if (dmls.empty()) return rounds;
   new_round();
-
-  if (!options.enable_dispatch) {
-    // One worker; every upstream transaction becomes one downstream transaction.
-    auto& bucket = rounds.back().buckets[0];
-    for (Dml& dml : dmls) {
-      if (bucket.empty() || bucket.back().dmls.back().commit_ts != dml.commit_ts) {
-        bucket.emplace_back();
-      }
-      bucket.back().dmls.push_back(std::move(dml));
-    }
-    return rounds;
-  }
-
-  Causality causality;
   for (Dml& dml : dmls) {
-    const std::vector<std::string> keys = dml_keys(dml);
-    std::string group;
-    if (options.enable_detect) {
-      if (causality.detect_conflict(keys)) {
-        causality.reset();
-        new_round();
-      }
-      group = causality.add(keys);
-    } else {
-      group = keys.front();
-    }
-    auto& bucket = rounds.back().buckets[std::hash<std::string>{}(group) % workers];
-    if (bucket.empty() || bucket.back().dmls.size() >= txn_batch) bucket.emplace_back();
+    bool barrier = false;
+    const size_t worker = dispatcher.place(dml, barrier);
+    if (barrier) new_round();
+    auto& bucket = rounds.back().buckets[worker];
+    const size_t bytes = dml_bytes(dml);
+    if (bucket.empty() || !chunk_accepts(bucket.back(), dml, bytes, options)) bucket.emplace_back();
+    bucket.back().bytes += bytes;
     bucket.back().dmls.push_back(std::move(dml));
   }
   return rounds;

@@ -2,9 +2,11 @@
 
 #include <mysqld_error.h>
 
+#include <algorithm>
 #include <chrono>
-#include <thread>
+#include <set>
 
+#include "plugins/mysql/loopback.h"
 #include "plugins/mysql/merge.h"
 #include "plugins/mysql/sql_render.h"
 
@@ -29,43 +31,102 @@ std::string describe_table(const TableInfo& table) {
   return "table " + table.schema + "." + table.table;
 }
 
-}  // namespace
-
-DmlApplier::DmlApplier(ApplierOptions options) : options_(std::move(options)) {
-  if (options_.plan.worker_count == 0) options_.plan.worker_count = 1;
-  const size_t workers = options_.plan.enable_dispatch ? options_.plan.worker_count : 1;
-  connections_.resize(workers);
+std::vector<SqlValue> project(std::vector<SqlValue> values, const std::vector<size_t>& keep) {
+  if (values.empty()) return values;
+  std::vector<SqlValue> out;
+  out.reserve(keep.size());
+  for (size_t index : keep)
+    out.push_back(index < values.size() ? std::move(values[index]) : SqlValue{});
+  return out;
 }
 
-DmlApplier::~DmlApplier() = default;
+}  // namespace
+
+DmlApplier::DmlApplier(ApplierOptions options)
+    : options_(std::move(options)), dispatcher_(options_.plan) {
+  if (options_.plan.worker_count == 0) options_.plan.worker_count = 1;
+  options_.plan.txn_batch = std::max<size_t>(options_.plan.txn_batch, 1);
+  dispatcher_ = Dispatcher(options_.plan);
+  const size_t workers = dispatcher_.workers();
+  max_in_flight_ =
+      options_.max_in_flight != 0 ? options_.max_in_flight : options_.plan.txn_batch * workers * 6;
+  for (size_t i = 0; i < workers; ++i) {
+    auto worker = std::make_unique<Worker>();
+    worker->index = i;
+    workers_.push_back(std::move(worker));
+  }
+}
+
+DmlApplier::~DmlApplier() {
+  close();
+}
 
 size_t DmlApplier::pending() const {
-  size_t total = incoming_.size();
-  for (const Round& round : rounds_) {
-    for (const auto& bucket : round.buckets) {
-      for (const Chunk& chunk : bucket)
-        total += chunk.dmls.size();
-    }
+  std::lock_guard lock(mutex_);
+  return buffered() + in_flight_;
+}
+
+void DmlApplier::start_workers() {
+  if (started_) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = false;
   }
-  return total;
+  for (auto& worker : workers_) {
+    Worker* raw = worker.get();
+    raw->thread = std::thread([this, raw] { worker_loop(*raw); });
+  }
+  started_ = true;
+}
+
+void DmlApplier::close() {
+  if (started_) {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+      for (auto& worker : workers_)
+        worker->wake.notify_all();
+    }
+    for (auto& worker : workers_)
+      worker->thread.join();
+    started_ = false;
+  }
+  for (auto& worker : workers_)
+    worker->connection.reset();
+  control_.reset();
 }
 
 void DmlApplier::discard() {
   incoming_.clear();
-  rounds_.clear();
-}
-
-void DmlApplier::close() {
-  for (auto& connection : connections_)
-    connection.reset();
+  planned_.clear();
+  next_ = 0;
+  placed_worker_.reset();
+  barrier_ = false;
+  reset_after_barrier_ = false;
+  std::unique_lock lock(mutex_);
+  for (auto& worker : workers_) {
+    // The running head chunk cannot be taken back; everything behind it can.
+    while (worker->queue.size() > (worker->busy ? 1u : 0u))
+      worker->queue.pop_back();
+  }
+  progress_.wait(lock, [this] {
+    return std::none_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->busy; });
+  });
+  for (auto& worker : workers_) {
+    worker->queue.clear();
+    worker->failure = sdk::Status::ok();
+    worker->stale_layout = false;
+  }
+  in_flight_ = 0;
+  dispatcher_.reset();
 }
 
 MysqlConnection* DmlApplier::connection(size_t worker, sdk::Status& status) {
-  auto& slot = connections_.at(worker);
-  if (!slot) {
+  (void)worker;
+  if (!control_) {
     SqlError error;
-    slot = MysqlConnection::connect(options_.connection, error);
-    if (!slot) {
+    control_ = MysqlConnection::connect(options_.connection, error);
+    if (!control_) {
       status = status_of(error, "connecting to " + options_.connection.host + ":" +
                                     std::to_string(options_.connection.port) + " as '" +
                                     options_.connection.user + "'");
@@ -73,11 +134,12 @@ MysqlConnection* DmlApplier::connection(size_t worker, sdk::Status& status) {
     }
   }
   status = sdk::Status::ok();
-  return slot.get();
+  return control_.get();
 }
 
 void DmlApplier::drop_connection(size_t worker) {
-  connections_.at(worker).reset();
+  (void)worker;
+  control_.reset();
 }
 
 void DmlApplier::table_changed(const std::string& schema, const std::string& table) {
@@ -88,73 +150,250 @@ void DmlApplier::table_changed(const std::string& schema, const std::string& tab
   }
 }
 
-sdk::Status DmlApplier::resolve_tables() {
-  if (!options_.downstream_table_info) return sdk::Status::ok();
-  const TableInfo* last_upstream = nullptr;
-  std::shared_ptr<const TableInfo> last_resolved;
-  for (Dml& dml : incoming_) {
-    if (dml.table.get() != last_upstream) {
-      sdk::Status status;
-      MysqlConnection* connection = this->connection(0, status);
-      if (connection == nullptr) return status;
-      status = tables_.resolve(*connection, dml.table, last_resolved);
-      if (!status.is_ok()) {
-        if (status.code() == sdk::Code::kRetry) drop_connection(0);
-        return status;
-      }
-      last_upstream = dml.table.get();
+sdk::Status DmlApplier::resolve(Dml& dml, const TableInfo*& last_upstream,
+                                std::shared_ptr<const TableInfo>& last_resolved,
+                                std::shared_ptr<const std::vector<size_t>>& last_keep) {
+  if (dml.table.get() != last_upstream) {
+    sdk::Status status;
+    MysqlConnection* connection = this->connection(0, status);
+    if (connection == nullptr) return status;
+    last_keep.reset();
+    status = options_.partial_columns
+                 ? tables_.resolve_partial(*connection, dml.table, last_resolved, last_keep)
+                 : tables_.resolve(*connection, dml.table, last_resolved);
+    if (!status.is_ok()) {
+      if (status.code() == sdk::Code::kRetry) drop_connection(0);
+      last_upstream = nullptr;
+      return status;
     }
-    dml.table = last_resolved;
+    last_upstream = dml.table.get();
+  }
+  dml.table = last_resolved;
+  if (last_keep) {
+    dml.old_values = project(std::move(dml.old_values), *last_keep);
+    dml.new_values = project(std::move(dml.new_values), *last_keep);
   }
   return sdk::Status::ok();
+}
+
+sdk::Status DmlApplier::prepare() {
+  if (incoming_.empty()) return sdk::Status::ok();
+  if (options_.downstream_table_info) {
+    const TableInfo* last_upstream = nullptr;
+    std::shared_ptr<const TableInfo> last_resolved;
+    std::shared_ptr<const std::vector<size_t>> last_keep;
+    for (size_t i = 0; i < incoming_.size(); ++i) {
+      if (auto status = resolve(incoming_[i], last_upstream, last_resolved, last_keep);
+          !status.is_ok()) {
+        // The resolved ones are ready; the rest stay buffered (a resolved layout resolves to
+        // itself again, so a partial pass is harmless).
+        return status;
+      }
+    }
+  }
+  if (options_.merge) incoming_ = merge_by_primary_key(std::move(incoming_));
+  if (next_ == planned_.size()) {
+    planned_.clear();
+    next_ = 0;
+  }
+  if (planned_.empty()) {
+    planned_ = std::move(incoming_);
+  } else {
+    planned_.insert(planned_.end(), std::make_move_iterator(incoming_.begin()),
+                    std::make_move_iterator(incoming_.end()));
+  }
+  incoming_.clear();
+  return sdk::Status::ok();
+}
+
+sdk::Status DmlApplier::worst_failure() const {
+  sdk::Status worst;
+  for (const auto& worker : workers_) {
+    if (severity(worker->failure) > severity(worst)) worst = worker->failure;
+  }
+  return worst;
+}
+
+sdk::Status DmlApplier::resume(std::unique_lock<std::mutex>& lock) {
+  (void)lock;
+  for (auto& worker : workers_) {
+    if (worker->failure.is_ok()) continue;
+    if (worker->stale_layout && options_.partial_columns && !worker->queue.empty()) {
+      // "Unknown column": the cached layout is stale. Forget the tables of the failed chunk and
+      // resolve this worker's queued DMLs again from the names they carry.
+      std::set<std::pair<std::string, std::string>> stale;
+      for (const Dml& dml : worker->queue.front().dmls)
+        stale.emplace(dml.table->schema, dml.table->table);
+      for (const auto& [schema, table] : stale)
+        tables_.evict_table(schema, table);
+      const TableInfo* last_upstream = nullptr;
+      std::shared_ptr<const TableInfo> last_resolved;
+      std::shared_ptr<const std::vector<size_t>> last_keep;
+      for (Chunk& chunk : worker->queue) {
+        for (Dml& dml : chunk.dmls) {
+          if (!stale.contains({dml.table->schema, dml.table->table})) continue;
+          if (auto status = resolve(dml, last_upstream, last_resolved, last_keep);
+              !status.is_ok()) {
+            return status;
+          }
+        }
+      }
+    }
+    worker->failure = sdk::Status::ok();
+    worker->stale_layout = false;
+    worker->wake.notify_all();
+  }
+  return sdk::Status::ok();
+}
+
+sdk::Status DmlApplier::wait_all(std::unique_lock<std::mutex>& lock, int& refreshes) {
+  for (;;) {
+    // Every worker idle with an empty queue, or stopped by a failure.
+    progress_.wait(lock, [this] {
+      return std::all_of(workers_.begin(), workers_.end(), [](const auto& worker) {
+        return !worker->failure.is_ok() || (!worker->busy && worker->queue.empty());
+      });
+    });
+    sdk::Status worst = worst_failure();
+    if (worst.is_ok()) return worst;
+    const bool refreshable = options_.partial_columns &&
+                             std::all_of(workers_.begin(), workers_.end(), [](const auto& worker) {
+                               return worker->failure.is_ok() || worker->stale_layout;
+                             });
+    if (!refreshable || ++refreshes > kMaxLayoutRefreshes) return worst;
+    if (auto status = resume(lock); !status.is_ok()) return status;
+  }
+}
+
+void DmlApplier::enqueue(size_t index, Dml dml) {
+  Worker& worker = *workers_[index];
+  const size_t bytes = dml_bytes(dml);
+  std::lock_guard lock(mutex_);
+  Chunk* tail = worker.queue.empty() ? nullptr : &worker.queue.back();
+  // The running head chunk is the worker's; a chunk replayed in safe mode stays as it was.
+  const bool tail_open = tail != nullptr && !(worker.busy && worker.queue.size() == 1) &&
+                         !tail->force_safe && chunk_accepts(*tail, dml, bytes, options_.plan);
+  if (!tail_open) {
+    worker.queue.emplace_back();
+    tail = &worker.queue.back();
+    worker.tail_sealed = false;
+    // The chunk before it is complete now.
+    if (worker.queue.size() > 1 && worker.failure.is_ok()) worker.wake.notify_one();
+  }
+  tail->bytes += bytes;
+  tail->dmls.push_back(std::move(dml));
+  ++in_flight_;
+}
+
+void DmlApplier::seal_all() {
+  for (auto& worker : workers_) {
+    if (worker->queue.empty() || worker->tail_sealed) continue;
+    worker->tail_sealed = true;
+    if (worker->failure.is_ok()) worker->wake.notify_one();
+  }
+}
+
+sdk::Status DmlApplier::dispatch() {
+  if (auto status = prepare(); !status.is_ok()) return status;
+  start_workers();
+  {
+    std::unique_lock lock(mutex_);
+    if (auto status = resume(lock); !status.is_ok()) return status;
+  }
+  while (next_ < planned_.size()) {
+    Dml& dml = planned_[next_];
+    if (!placed_worker_) {
+      if (dispatcher_.keys() >= kMaxCausalityKeys) {
+        barrier_ = true;
+        reset_after_barrier_ = true;
+      } else {
+        bool conflict = false;
+        placed_worker_ = dispatcher_.place(dml, conflict);
+        if (conflict) barrier_ = true;
+      }
+    }
+    if (barrier_) {
+      std::unique_lock lock(mutex_);
+      seal_all();
+      int refreshes = 0;
+      if (auto status = wait_all(lock, refreshes); !status.is_ok()) return status;
+      barrier_ = false;
+      if (reset_after_barrier_) {
+        reset_after_barrier_ = false;
+        dispatcher_.reset();
+        continue;
+      }
+    }
+    {
+      std::unique_lock lock(mutex_);
+      // Rows waiting in unsealed chunks count as in flight: let the workers take them.
+      if (in_flight_ >= max_in_flight_) seal_all();
+      progress_.wait(lock,
+                     [this] { return in_flight_ < max_in_flight_ || !worst_failure().is_ok(); });
+      if (in_flight_ >= max_in_flight_) return worst_failure();
+    }
+    enqueue(*placed_worker_, std::move(dml));
+    placed_worker_.reset();
+    ++next_;
+  }
+  planned_.clear();
+  next_ = 0;
+  std::lock_guard lock(mutex_);
+  seal_all();
+  return worst_failure();
 }
 
 sdk::Status DmlApplier::apply() {
-  if (!incoming_.empty()) {
-    if (auto status = resolve_tables(); !status.is_ok()) return status;
-    if (options_.merge) incoming_ = merge_by_primary_key(std::move(incoming_));
-    std::deque<Round> planned = plan_rounds(std::move(incoming_), options_.plan);
-    incoming_.clear();
-    for (Round& round : planned)
-      rounds_.push_back(std::move(round));
-  }
-  while (!rounds_.empty()) {
-    Round& round = rounds_.front();
-    std::vector<size_t> busy;
-    for (size_t worker = 0; worker < round.buckets.size(); ++worker) {
-      if (!round.buckets[worker].empty()) busy.push_back(worker);
-    }
-    std::vector<sdk::Status> results(round.buckets.size());
-    if (busy.size() == 1) {
-      results[busy[0]] = run_bucket(busy[0], round.buckets[busy[0]]);
-    } else {
-      std::vector<std::jthread> threads;
-      threads.reserve(busy.size());
-      for (size_t worker : busy) {
-        threads.emplace_back([this, worker, &round, &results] {
-          results[worker] = run_bucket(worker, round.buckets[worker]);
-        });
-      }
-    }  // jthreads join here
-    sdk::Status worst;
-    for (sdk::Status& result : results) {
-      if (severity(result) > severity(worst)) worst = std::move(result);
-    }
-    if (!worst.is_ok()) return worst;
-    rounds_.pop_front();
-  }
-  return sdk::Status::ok();
+  if (auto status = dispatch(); !status.is_ok()) return status;
+  std::unique_lock lock(mutex_);
+  int refreshes = 0;
+  sdk::Status status = wait_all(lock, refreshes);
+  if (status.is_ok()) dispatcher_.reset();  // everything placed has committed
+  return status;
 }
 
-sdk::Status DmlApplier::run_bucket(size_t worker, std::deque<Chunk>& bucket) {
+void DmlApplier::worker_loop(Worker& worker) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    worker.wake.wait(lock,
+                     [&] { return stop_ || (!worker.queue.empty() && worker.failure.is_ok()); });
+    if (stop_) return;
+    Chunk& chunk = worker.queue.front();
+    worker.busy = true;
+    lock.unlock();
+    bool stale_layout = false;
+    sdk::Status status = run_with_retries(worker, chunk, stale_layout);
+    lock.lock();
+    worker.busy = false;
+    if (status.is_ok()) {
+      in_flight_ -= std::min(in_flight_, chunk.dmls.size());
+      worker.queue.pop_front();
+    } else {
+      worker.failure = std::move(status);
+      worker.stale_layout = stale_layout;
+    }
+    progress_.notify_all();
+  }
+}
+
+sdk::Status DmlApplier::run_with_retries(Worker& worker, Chunk& chunk, bool& stale_layout) {
   int conflicts = 0;
-  while (!bucket.empty()) {
-    sdk::Status status;
-    MysqlConnection* connection = this->connection(worker, status);
-    if (connection == nullptr) return status;
-    Chunk& chunk = bucket.front();
+  for (;;) {
+    if (!worker.connection) {
+      SqlError error;
+      worker.connection = MysqlConnection::connect(options_.connection, error);
+      if (!worker.connection) {
+        return status_of(error, "connecting to " + options_.connection.host + ":" +
+                                    std::to_string(options_.connection.port) + " as '" +
+                                    options_.connection.user + "'");
+      }
+    }
     ChunkFailure failure = ChunkFailure::kNone;
-    status = run_chunk(*connection, chunk, failure);
+    sdk::Status status = run_chunk(worker, chunk, failure);
+    if (status.is_ok()) {
+      applied_dmls_ += chunk.dmls.size();
+      return status;
+    }
     if (failure == ChunkFailure::kLockConflict && ++conflicts <= kLockConflictRetries) {
       // InnoDB rolled the transaction back (deadlock) or the statement (lock wait timeout, and
       // run_chunk rolled back the rest): parallel workers touching neighbouring index ranges do
@@ -162,28 +401,29 @@ sdk::Status DmlApplier::run_bucket(size_t worker, std::deque<Chunk>& bucket) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5 * conflicts));
       continue;
     }
-    if (!status.is_ok()) {
-      if (failure == ChunkFailure::kConnectionLost) {
-        // The transaction may have committed before the connection went away: replay it
-        // idempotently, on a new connection.
-        chunk.force_safe = true;
-        drop_connection(worker);
-      }
-      return status;
+    if (failure == ChunkFailure::kConnectionLost) {
+      // The transaction may have committed before the connection went away: replay it
+      // idempotently, on a new connection.
+      chunk.force_safe = true;
+      worker.connection.reset();
     }
-    applied_dmls_ += chunk.dmls.size();
-    bucket.pop_front();
+    if (failure == ChunkFailure::kUnknownColumn && options_.partial_columns) {
+      stale_layout = true;
+      return sdk::Status::retry(status.message() + " (re-reading the table's layout)");
+    }
+    return status;
   }
-  return sdk::Status::ok();
 }
 
-sdk::Status DmlApplier::run_chunk(MysqlConnection& connection, const Chunk& chunk,
-                                  ChunkFailure& failure) {
+sdk::Status DmlApplier::run_chunk(Worker& worker, const Chunk& chunk, ChunkFailure& failure) {
+  MysqlConnection& connection = *worker.connection;
   auto failed = [&failure](const SqlError& error, std::string_view what) {
     if (error.connection_lost()) {
       failure = ChunkFailure::kConnectionLost;
     } else if (error.code == ER_LOCK_DEADLOCK || error.code == ER_LOCK_WAIT_TIMEOUT) {
       failure = ChunkFailure::kLockConflict;
+    } else if (error.code == ER_BAD_FIELD_ERROR) {
+      failure = ChunkFailure::kUnknownColumn;
     } else {
       failure = ChunkFailure::kOther;
     }
@@ -198,10 +438,18 @@ sdk::Status DmlApplier::run_chunk(MysqlConnection& connection, const Chunk& chun
     return status;
   }
   // One statement (e.g. a chunk of inserts rendered as one multi-row INSERT) is atomic on its
-  // own: autocommit saves the BEGIN and COMMIT round trips.
-  const bool single = statements.size() == 1;
+  // own: autocommit saves the BEGIN and COMMIT round trips. Not with loopback control, whose mark
+  // update must share the transaction.
+  const bool single = statements.size() == 1 && !options_.loopback_channel;
   if (!single) {
     if (auto error = connection.execute("BEGIN")) return failed(*error, "BEGIN");
+  }
+  if (options_.loopback_channel) {
+    const Statement mark = loopback_mark_update(worker.index, *options_.loopback_channel);
+    if (auto error = connection.execute(mark.sql, mark.params)) {
+      if (!error->connection_lost()) connection.execute("ROLLBACK");
+      return failed(*error, kLoopbackMarkTable);
+    }
   }
   for (size_t i = 0; i < statements.size(); ++i) {
     if (auto error = connection.execute(statements[i].sql, statements[i].params)) {

@@ -1,22 +1,29 @@
 #pragma once
-// DmlApplier: applies buffered DMLs to MySQL/MariaDB with `worker_count` connections in parallel,
-// planned by causality (causality.h) into chunks of `txn_batch` DMLs, each chunk one downstream
-// transaction. apply() returns only when every pending DML is committed, or with the first error;
-// what committed is dropped from the plan and what did not stays for the next apply(), so a
-// retry never applies a committed chunk twice. A chunk whose connection was lost mid-transaction
-// (its COMMIT may or may not have happened) is replayed in safe mode (REPLACE, DELETE + REPLACE),
-// which is idempotent.
-// Threads: the owner calls add/apply/discard/close from one thread; apply() runs its workers on
-// threads it starts and joins before returning.
+// DmlApplier: applies DMLs to MySQL/MariaDB on `worker_count` long-lived worker threads, each with
+// its own connection and queue of chunks (downstream transactions of up to `txn_batch` DMLs).
+// Placement is causal (causality.h): DMLs sharing a key go to the same worker, in order; a DML
+// whose keys join two groups waits until everything dispatched before it has committed. Workers
+// never wait for each other otherwise: dispatch() hands buffered DMLs over and returns (blocking
+// only while more than `max_in_flight` DMLs are queued), and only apply() waits until everything
+// is committed (the host's flush, a DDL barrier, close). A failed chunk stays at the head of its
+// worker's queue and the worker stops until the next dispatch()/apply() resumes it, so a retry
+// never applies a committed chunk twice; a chunk whose connection was lost mid-transaction (its
+// COMMIT may or may not have happened) is replayed in safe mode (REPLACE, DELETE + REPLACE), which
+// is idempotent.
+// Threads: the owner calls every public method from one thread; the workers run on threads the
+// applier starts on the first dispatch and joins in close() or the destructor.
 
 #include <sluice/sdk/plugin.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <vector>
 
 #include "plugins/mysql/causality.h"
@@ -35,6 +42,16 @@ struct ApplierOptions {
   // [syncer.to] merge: collapse each batch by primary key into bulk DELETEs + bulk REPLACEs
   // (merge.h).
   bool merge = false;
+  // sync-mode = 2 (SyncPartialColumn): values of columns missing downstream are dropped, and a
+  // chunk failing with "unknown column" re-reads the table's layout and runs again. The session
+  // sql_mode loses STRICT_TRANS_TABLES (set connection.strip_strict_trans_tables as well).
+  bool partial_columns = false;
+  // loopback-control: every downstream transaction first bumps this channel's row of
+  // retl._drainer_repl_mark (loopback.h), id = the worker's index.
+  std::optional<int64_t> loopback_channel;
+  // DMLs queued to workers and not yet committed before dispatch() waits; 0: twice the original's
+  // apply threshold, txn-batch x worker-count x 6.
+  size_t max_in_flight = 0;
 };
 
 class DmlApplier {
@@ -46,19 +63,27 @@ class DmlApplier {
 
   // Buffers one DML (commit order).
   void add(Dml dml) { incoming_.push_back(std::move(dml)); }
-  // DMLs buffered or planned and not yet committed.
+  // DMLs buffered and not yet handed to a worker.
+  size_t buffered() const { return incoming_.size() + (planned_.size() - next_); }
+  // DMLs buffered, queued or running, not yet committed.
   size_t pending() const;
-  // Applies everything pending. OK: all committed. Otherwise the first error by severity
-  // (FATAL > REJECTED > RETRY) with the server's message and the table.
+  // Hands everything buffered to the workers. Waits only while max_in_flight DMLs are queued or
+  // for a causality barrier. Resumes workers stopped by an earlier failure. Returns a worker's
+  // failure if one is stopped (FATAL > REJECTED > RETRY); what was not handed over stays buffered.
+  sdk::Status dispatch();
+  // dispatch(), then waits until everything is committed. OK: all committed. Otherwise the first
+  // error by severity with the server's message and the table.
   sdk::Status apply();
-  // Drops everything pending (after a REJECTED batch).
+  // Drops everything not committed (after a REJECTED batch); waits for running chunks to end.
   void discard();
-  // Closes every connection.
+  // Stops the workers (a running chunk finishes first) and closes every connection. What is not
+  // committed stays pending; a later dispatch() starts the workers again.
   void close();
 
-  // A connection for other work (DDL, checkpoints): worker 0's, connected on demand. nullptr and
-  // `status` set when it cannot connect. Invalidate it with drop_connection(0) after a lost
-  // connection.
+  // The owner's own connection for other work (DDL, table layouts, checkpoints), separate from
+  // the workers' and connected on demand. `worker` must be 0 (kept for source compatibility).
+  // nullptr and `status` set when it cannot connect. Invalidate it with drop_connection(0) after
+  // a lost connection.
   MysqlConnection* connection(size_t worker, sdk::Status& status);
   void drop_connection(size_t worker);
 
@@ -66,27 +91,82 @@ class DmlApplier {
   // every table of `schema` when `table` is empty.
   void table_changed(const std::string& schema, const std::string& table);
 
-  // Rows (DMLs) committed so far, for metrics.
+  // Rows (DMLs) committed so far, for metrics. Any thread.
   uint64_t applied_dmls() const { return applied_dmls_; }
+  // Worker connections (loopback mark rows are 0..workers()-1).
+  size_t workers() const { return workers_.size(); }
 
  private:
-  enum class ChunkFailure { kNone, kConnectionLost, kLockConflict, kOther };
-  // Deadlocks between workers are retried in place this many times before apply() gives up
-  // with RETRY (the original retries DML 100 times, 1 s apart; the host's back-off follows here).
+  enum class ChunkFailure { kNone, kConnectionLost, kLockConflict, kUnknownColumn, kOther };
+  // Deadlocks between workers are retried in place this many times before the worker stops with
+  // RETRY (the original retries DML 100 times, 1 s apart; the host's back-off follows here).
   static constexpr int kLockConflictRetries = 20;
   // Consecutive inserts into one table go as one multi-row statement of up to this many rows.
   static constexpr size_t kMaxRowsPerStatement = 512;
+  // Causality keys remembered before dispatch() waits for everything to commit and forgets them:
+  // bounds memory when no conflict ever forces a barrier.
+  static constexpr size_t kMaxCausalityKeys = 1 << 20;
+  // Table-layout refreshes per apply() for "unknown column" (sync-mode 2) before giving up.
+  static constexpr int kMaxLayoutRefreshes = 3;
 
-  // Replaces each incoming DML's layout by the downstream-resolved one (worker 0's connection).
-  sdk::Status resolve_tables();
-  sdk::Status run_bucket(size_t worker, std::deque<Chunk>& bucket);
-  sdk::Status run_chunk(MysqlConnection& connection, const Chunk& chunk, ChunkFailure& failure);
+  struct Worker {
+    size_t index = 0;
+    // Guarded by mutex_. The head chunk is the one running while `busy`; the owner only appends.
+    std::deque<Chunk> queue;
+    bool busy = false;
+    // The last chunk may be run before it is full: set when dispatch() stops adding (its end, or
+    // before it waits), cleared when a new chunk is started. A worker never takes a chunk that is
+    // still filling, so it does not run one-row transactions while the owner is adding rows.
+    bool tail_sealed = false;
+    sdk::Status failure;        // not OK: stopped at the head chunk until resumed
+    bool stale_layout = false;  // the failure was an unknown column (sync-mode 2)
+    std::condition_variable wake;
+    // Used by the worker thread only (by the owner while the threads are stopped).
+    std::unique_ptr<MysqlConnection> connection;
+    std::thread thread;
+  };
+
+  // Resolves each buffered DML's layout (owner's connection), merges, moves them to planned_.
+  sdk::Status prepare();
+  sdk::Status resolve(Dml& dml, const TableInfo*& last_upstream,
+                      std::shared_ptr<const TableInfo>& last_resolved,
+                      std::shared_ptr<const std::vector<size_t>>& last_keep);
+  void start_workers();
+  // Clears stopped workers' failures (re-resolving stale layouts first) and wakes them.
+  // Requires `lock` held.
+  sdk::Status resume(std::unique_lock<std::mutex>& lock);
+  // Waits until every queue is empty, or a worker stopped and every other one is idle or empty.
+  sdk::Status wait_all(std::unique_lock<std::mutex>& lock, int& refreshes);
+  sdk::Status worst_failure() const;  // requires mutex_
+  void seal_all();                    // requires mutex_
+  // Whether the worker may take its head chunk (requires mutex_).
+  static bool runnable(const Worker& worker) {
+    return worker.failure.is_ok() && !worker.queue.empty() &&
+           (worker.queue.size() > 1 || worker.tail_sealed);
+  }
+  void enqueue(size_t worker, Dml dml);
+  void worker_loop(Worker& worker);
+  sdk::Status run_with_retries(Worker& worker, Chunk& chunk, bool& stale_layout);
+  sdk::Status run_chunk(Worker& worker, const Chunk& chunk, ChunkFailure& failure);
 
   ApplierOptions options_;
+  size_t max_in_flight_ = 0;
   std::vector<Dml> incoming_;
-  std::deque<Round> rounds_;
-  std::vector<std::unique_ptr<MysqlConnection>> connections_;
+  std::vector<Dml> planned_;  // resolved (and merged); [next_, end) not yet dispatched
+  size_t next_ = 0;
+  std::optional<size_t> placed_worker_;  // planned_[next_] placed, waiting for a barrier or room
+  bool barrier_ = false;                 // wait for everything before planned_[next_] to commit
+  bool reset_after_barrier_ = false;     // and then forget the causality groups
+  Dispatcher dispatcher_;
+  std::unique_ptr<MysqlConnection> control_;
   DownstreamTables tables_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable progress_;  // a chunk committed or a worker stopped
+  std::vector<std::unique_ptr<Worker>> workers_;
+  size_t in_flight_ = 0;  // DMLs queued to workers (running included); guarded by mutex_
+  bool stop_ = false;     // guarded by mutex_
+  bool started_ = false;  // owner thread only
   std::atomic<uint64_t> applied_dmls_{0};
 };
 

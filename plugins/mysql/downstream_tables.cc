@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 namespace sluice::mysql {
 
@@ -139,14 +140,71 @@ sdk::Status DownstreamTables::resolve(MysqlConnection& connection,
   return sdk::Status::ok();
 }
 
+sdk::Status DownstreamTables::resolve_partial(MysqlConnection& connection,
+                                              const std::shared_ptr<const TableInfo>& upstream,
+                                              std::shared_ptr<const TableInfo>& out,
+                                              std::shared_ptr<const std::vector<size_t>>& keep) {
+  const auto key = std::make_pair(upstream->schema, upstream->table);
+  const std::string signature = layout_signature(*upstream);
+  if (auto table = partial_.find(key); table != partial_.end()) {
+    if (auto found = table->second.find(signature); found != table->second.end()) {
+      out = found->second.table;
+      keep = found->second.keep;
+      return sdk::Status::ok();
+    }
+  }
+  std::shared_ptr<const TableInfo> full;
+  if (auto status = resolve(connection, upstream, full); !status.is_ok()) return status;
+  std::shared_ptr<const DownstreamTable> downstream;
+  if (auto status = lookup(connection, upstream->schema, upstream->table, downstream);
+      !status.is_ok()) {
+    return status;
+  }
+  Partial partial{full, nullptr};
+  if (downstream) {
+    std::vector<size_t> kept;
+    std::vector<size_t> new_index(full->columns.size(), SIZE_MAX);
+    for (size_t i = 0; i < full->columns.size(); ++i) {
+      const bool present = std::any_of(
+          downstream->columns.begin(), downstream->columns.end(),
+          [&](const DownstreamColumn& c) { return same_name(c.name, full->columns[i].name); });
+      if (!present) continue;
+      new_index[i] = kept.size();
+      kept.push_back(i);
+    }
+    if (kept.size() != full->columns.size()) {
+      auto info = std::make_shared<TableInfo>();
+      info->schema = full->schema;
+      info->table = full->table;
+      for (size_t index : kept)
+        info->columns.push_back(full->columns[index]);
+      // Downstream keys name downstream columns only, so every key column is kept.
+      for (const KeyInfo& key_info : full->keys) {
+        KeyInfo copy{key_info.name, key_info.primary, {}};
+        for (size_t index : key_info.columns)
+          copy.columns.push_back(new_index[index]);
+        info->keys.push_back(std::move(copy));
+      }
+      partial.table = std::move(info);
+      partial.keep = std::make_shared<const std::vector<size_t>>(std::move(kept));
+    }
+  }
+  out = partial.table;
+  keep = partial.keep;
+  if (downstream) partial_[key][signature] = std::move(partial);  // a missing table may appear
+  return sdk::Status::ok();
+}
+
 void DownstreamTables::evict_table(const std::string& schema, const std::string& table) {
   tables_.erase(std::make_pair(schema, table));
   resolved_.erase(std::make_pair(schema, table));
+  partial_.erase(std::make_pair(schema, table));
 }
 
 void DownstreamTables::evict_schema(const std::string& schema) {
   std::erase_if(tables_, [&](const auto& entry) { return entry.first.first == schema; });
   std::erase_if(resolved_, [&](const auto& entry) { return entry.first.first == schema; });
+  std::erase_if(partial_, [&](const auto& entry) { return entry.first.first == schema; });
 }
 
 }  // namespace sluice::mysql

@@ -53,6 +53,14 @@ class DownstreamTables {
   sdk::Status resolve(MysqlConnection& connection, const std::shared_ptr<const TableInfo>& upstream,
                       std::shared_ptr<const TableInfo>& out);
 
+  // sync-mode 2 (SyncPartialColumn): resolve(), then the columns missing downstream are dropped.
+  // `keep` lists the indexes in `upstream` of the columns `out` has (nullptr: all of them); the
+  // caller projects each row's values through it. Cached per layout.
+  sdk::Status resolve_partial(MysqlConnection& connection,
+                              const std::shared_ptr<const TableInfo>& upstream,
+                              std::shared_ptr<const TableInfo>& out,
+                              std::shared_ptr<const std::vector<size_t>>& keep);
+
   // After a DDL: forget one table, or every table of a schema.
   void evict_table(const std::string& schema, const std::string& table);
   void evict_schema(const std::string& schema);
@@ -65,6 +73,11 @@ class DownstreamTables {
   std::map<std::pair<std::string, std::string>,
            std::map<std::string, std::shared_ptr<const TableInfo>>>
       resolved_;
+  struct Partial {
+    std::shared_ptr<const TableInfo> table;
+    std::shared_ptr<const std::vector<size_t>> keep;
+  };
+  std::map<std::pair<std::string, std::string>, std::map<std::string, Partial>> partial_;
 };
 
 }  // namespace sluice::mysql

@@ -161,6 +161,31 @@ std::unique_ptr<MysqlConnection> MysqlConnection::connect(const ConnectionOption
       return nullptr;
     }
   }
+  if (options.strip_strict_trans_tables) {
+    std::vector<SqlRow> rows;
+    if (auto failed = connection->query("SELECT @@SESSION.sql_mode", rows)) {
+      error = *failed;
+      return nullptr;
+    }
+    const std::string mode = rows.empty() || rows[0].empty() ? "" : rows[0][0].value_or("");
+    std::string kept;
+    for (size_t begin = 0; begin <= mode.size();) {
+      size_t end = mode.find(',', begin);
+      if (end == std::string::npos) end = mode.size();
+      const std::string_view part = std::string_view(mode).substr(begin, end - begin);
+      if (!part.empty() && part != "STRICT_TRANS_TABLES") {
+        if (!kept.empty()) kept += ',';
+        kept += part;
+      }
+      begin = end + 1;
+    }
+    if (kept != mode) {
+      if (auto failed = connection->execute("SET SESSION sql_mode = ?", {{kept}})) {
+        error = *failed;
+        return nullptr;
+      }
+    }
+  }
   for (const auto& [name, value] : options.session_variables) {
     const std::string set = "SET SESSION " + name + " = ?";
     if (auto failed = connection->execute(set, {{value}})) {

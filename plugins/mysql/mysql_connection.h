@@ -39,6 +39,8 @@ struct ConnectionOptions {
   unsigned read_timeout_seconds = 60;  // [syncer.to] read-timeout, "1m" by default
   unsigned write_timeout_seconds = 60;
   std::optional<std::string> sql_mode;  // unset: the server's default
+  // sync-mode 2: STRICT_TRANS_TABLES is taken out of the session sql_mode (after sql_mode).
+  bool strip_strict_trans_tables = false;
   // name (one of a fixed list, sink_config.cc), value (bound, never pasted).
   std::vector<std::pair<std::string, SqlValue>> session_variables;
 };

@@ -149,14 +149,16 @@ SinkConfig parse_sink_config(const sdk::Config& config, bool with_secret) {
   out.sync_ddl = config.bool_or("sync-ddl", true);
   out.applier.merge = config.bool_or("merge", false);
 
-  // Keys of the original that this sink does not implement yet: refuse rather than ignore.
-  if (const int64_t mode = config.int_or("sync-mode", 1); mode != 1) {
-    fail("sync-mode", "= " + std::to_string(mode) + " is not supported yet (only 1)");
+  // 1 = SyncFullColumn, 2 = SyncPartialColumn (facts §6).
+  const int64_t mode = config.int_or("sync-mode", 1);
+  if (mode != 1 && mode != 2) {
+    fail("sync-mode",
+         "must be 1 (full columns) or 2 (partial columns), not " + std::to_string(mode));
   }
-  if (config.bool_or("loopback-control", false)) {
-    fail("loopback-control", "= true is not supported yet");
-  }
-  (void)config.int_or("channel-id", 0);  // read so the type is checked; used with loopback only
+  out.applier.partial_columns = mode == 2;
+  connection.strip_strict_trans_tables = mode == 2;
+  out.channel_id = config.int_or("channel-id", 0);
+  if (config.bool_or("loopback-control", false)) out.applier.loopback_channel = out.channel_id;
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <sluice/sdk/plugin.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@ namespace sluice::mysql {
 struct SinkConfig {
   ApplierOptions applier;
   bool sync_ddl = true;
+  int64_t channel_id = 0;  // loopback control is on when applier.loopback_channel is set
 };
 
 // Session variables read from `params.<name>` ([syncer.to.params]). The plugin ABI cannot list a

@@ -463,6 +463,66 @@ Result<schema::DdlJob> Catalog::add_column(std::string_view db_name, std::string
   return job;
 }
 
+Result<schema::DdlJob> Catalog::add_index(std::string_view db_name, std::string_view table_name,
+                                          const IndexSpec& spec) {
+  std::lock_guard lock(mutex_);
+  SLUICE_ASSIGN_OR_RETURN(DatabaseState * db, database(db_name));
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, table_id(*db, table_name));
+  TableState& state = tables_.at(id);
+  auto context = [&](const Status& status) {
+    return status.with_context(
+        fmt::format("add index to `{}`.`{}`", db->info.name, state.info->name));
+  };
+  if (spec.name.empty()) return context(Status::invalid_argument("an index needs a name"));
+  if (spec.columns.empty()) {
+    return context(Status::invalid_argument(fmt::format("index `{}` needs columns", spec.name)));
+  }
+  schema::TableInfo table = *state.info;
+  // PRIMARY is reserved even when the primary key is the handle and has no index entry.
+  if (lower(spec.name) == "primary") {
+    return context(Status::invalid_argument(fmt::format("incorrect index name `{}`", spec.name)));
+  }
+  for (const auto& index : table.indices) {
+    if (lower(index.name) == lower(spec.name)) {
+      return context(Status::already_exists(fmt::format("duplicate key name `{}`", spec.name)));
+    }
+  }
+  schema::IndexInfo index;
+  index.name = spec.name;
+  index.unique = spec.unique;
+  std::set<std::string> seen;
+  for (const auto& name : spec.columns) {
+    const int offset = find_offset(table, name);
+    if (offset < 0) {
+      return context(Status::invalid_argument(fmt::format("key column `{}` doesn't exist", name)));
+    }
+    if (!seen.insert(lower(name)).second) {
+      return context(Status::invalid_argument(fmt::format("duplicate column name `{}`", name)));
+    }
+    index.columns.push_back({table.columns[static_cast<size_t>(offset)].name, offset, -1});
+  }
+  // TiDB's flags, as for a unique key at create time; MULTIPLE_KEY for any non-unique index.
+  auto& first = table.columns[static_cast<size_t>(index.columns.front().offset)];
+  first.flag |=
+      spec.unique && index.columns.size() == 1 ? schema::kUniqueKeyFlag : schema::kMultipleKeyFlag;
+  index.id = ++state.max_index_id;
+  std::string columns_text;
+  for (const auto& column : index.columns) {
+    if (!columns_text.empty()) columns_text += ", ";
+    columns_text += quote_identifier(column.name);
+  }
+  const std::string query =
+      fmt::format("ALTER TABLE {} ADD {}INDEX {} ({})", quote_identifier(table.name),
+                  spec.unique ? "UNIQUE " : "", quote_identifier(index.name), columns_text);
+  table.indices.push_back(std::move(index));
+  schema::DdlJob job = new_job(schema::action::kAddIndex, db->info, query);
+  job.table_id = table.id;
+  job.table_name = table.name;
+  job.table_info = table;
+  state.info = std::make_shared<const schema::TableInfo>(std::move(table));
+  return job;
+}
+
 Result<schema::DdlJob> Catalog::drop_table(std::string_view db_name, std::string_view table_name) {
   std::lock_guard lock(mutex_);
   SLUICE_ASSIGN_OR_RETURN(DatabaseState * db, database(db_name));

@@ -62,6 +62,13 @@ struct UniqueKeySpec {
   std::vector<std::string> columns;
 };
 
+// A secondary index added to an existing table (ALTER TABLE ... ADD [UNIQUE] INDEX).
+struct IndexSpec {
+  std::string name;
+  std::vector<std::string> columns;
+  bool unique = false;
+};
+
 struct TableSpec {
   std::string name;
   std::vector<ColumnSpec> columns;
@@ -96,6 +103,11 @@ class Catalog {
   Result<schema::DdlJob> add_column(std::string_view db, std::string_view table,
                                     const ColumnSpec& column,
                                     std::optional<std::string> default_value = std::nullopt);
+  // The index gets the next index id; its first column gets TiDB's key flag (UNIQUE_KEY for a
+  // one-column unique index, MULTIPLE_KEY otherwise). Refuses a duplicate name (PRIMARY included,
+  // case-insensitively), an unknown or repeated column and an empty column list.
+  Result<schema::DdlJob> add_index(std::string_view db, std::string_view table,
+                                   const IndexSpec& index);
   Result<schema::DdlJob> drop_table(std::string_view db, std::string_view table);
   // Gives the table (and each partition) a new id and restarts its row ids.
   Result<schema::DdlJob> truncate_table(std::string_view db, std::string_view table);

@@ -140,7 +140,8 @@ LoadOptions small_load(const testing::MariadbServer& server) {
   options.threads = 4;
   options.tables = 2;
   options.transactions = 240;
-  options.ddl_every = 80;  // tickets 80 and 160: add column, then create table sbtest3
+  // Tickets 60, 120 and 180: add column, create table sbtest3, add index.
+  options.ddl_every = 60;
   options.record = true;
   return options;
 }
@@ -162,14 +163,22 @@ TEST(LoadgenTest, PumpsHoldExactlyTheCommittedTransactionsAndTheDdl) {
   EXPECT_LE(report->committed + report->rolled_back, 240);
   EXPECT_GT(report->committed, 0);
   ASSERT_EQ(report->commits.size(), static_cast<size_t>(report->committed));
-  // create database, two tables, then at tickets 80 and 160: add column, create table.
-  ASSERT_EQ(report->ddls, 5);
-  ASSERT_EQ(report->ddl_log.size(), 5u);
+  // create database, two tables, then at tickets 60, 120, 180: add column, create table, add
+  // index.
+  ASSERT_EQ(report->ddls, 6);
+  ASSERT_EQ(report->ddl_log.size(), 6u);
   EXPECT_EQ(report->ddl_log[0].query, "CREATE DATABASE `sbtest`");
   EXPECT_NE(report->ddl_log[3].query.find("ADD COLUMN `extra1`"), std::string::npos)
       << report->ddl_log[3].query;
   EXPECT_NE(report->ddl_log[4].query.find("CREATE TABLE `sbtest3`"), std::string::npos)
       << report->ddl_log[4].query;
+  EXPECT_NE(report->ddl_log[5].query.find(" ADD INDEX `idx1` (`k`)"), std::string::npos)
+      << report->ddl_log[5].query;
+  // MariaDB applied it: the index exists upstream on k.
+  EXPECT_EQ(count_rows(upstream,
+                       "information_schema.statistics WHERE table_schema = 'sbtest' AND "
+                       "index_name = 'idx1' AND column_name = 'k'"),
+            1);
 
   int64_t last_ts = report->ddl_log.back().commit_ts;
   std::map<int64_t, const CommittedTxn*> by_commit_ts;

@@ -107,5 +107,50 @@ TEST(CausalityTest, WithoutDispatchEachUpstreamTransactionIsOneChunk) {
   EXPECT_EQ(rounds[0].buckets[0][1].dmls.size(), 2u);
 }
 
+// Transaction size caps (the tidb sink's TiDB limits): one upstream transaction of 10 rows with
+// dispatch off and at most 4 rows per downstream transaction goes as 4 + 4 + 2; a byte cap of
+// 2 rows' worth (schema "s" + table "t" + 2 numbers = 18 bytes each) gives chunks of 2.
+TEST(CausalityTest, CapsSplitALargeUpstreamTransaction) {
+  auto table = table_with_keys();
+  auto ten = [&] {
+    std::vector<Dml> dmls;
+    for (int64_t i = 0; i < 10; ++i)
+      dmls.push_back(insert(table, i, i, /*ts=*/7));
+    return dmls;
+  };
+  EXPECT_EQ(dml_bytes(insert(table, 1, 1)), 18u);
+  EXPECT_EQ(dml_bytes(insert(table, 1, "abcdef"s)), 1u + 1u + 8u + 6u);
+
+  PlanOptions rows{8, 20, false, true};
+  rows.max_txn_rows = 4;
+  std::deque<Round> by_rows = plan_rounds(ten(), rows);
+  ASSERT_EQ(by_rows.size(), 1u);
+  ASSERT_EQ(by_rows[0].buckets[0].size(), 3u);
+  EXPECT_EQ(by_rows[0].buckets[0][0].dmls.size(), 4u);
+  EXPECT_EQ(by_rows[0].buckets[0][1].dmls.size(), 4u);
+  EXPECT_EQ(by_rows[0].buckets[0][2].dmls.size(), 2u);
+  EXPECT_EQ(by_rows[0].buckets[0][2].dmls.back().new_values[0], SqlValue(int64_t{9}));
+
+  PlanOptions bytes{8, 20, false, true};
+  bytes.max_txn_bytes = 36;
+  std::deque<Round> by_bytes = plan_rounds(ten(), bytes);
+  ASSERT_EQ(by_bytes[0].buckets[0].size(), 5u);
+  for (const Chunk& chunk : by_bytes[0].buckets[0]) {
+    EXPECT_EQ(chunk.dmls.size(), 2u);
+    EXPECT_EQ(chunk.bytes, 36u);
+  }
+
+  // A single row above the byte cap still goes (alone): TiDB judges it, not the splitter.
+  PlanOptions tiny{8, 20, false, true};
+  tiny.max_txn_bytes = 5;
+  EXPECT_EQ(plan_rounds(ten(), tiny)[0].buckets[0].size(), 10u);
+
+  // With dispatch on, txn-batch and the caps both apply.
+  PlanOptions dispatched{1, 3, true, true};
+  dispatched.max_txn_rows = 2;
+  std::deque<Round> both = plan_rounds(ten(), dispatched);
+  ASSERT_EQ(both[0].buckets[0].size(), 5u);
+}
+
 }  // namespace
 }  // namespace sluice::mysql

@@ -14,6 +14,12 @@
 #include "plugins/mysql/mysql_connection.h"
 #include "tests/support/mariadb_server.h"
 
+// The plugin under test: mysql.so, or another sink built on the same loader (tests/plugins/tidb
+// defines SQL_SINK_PLUGIN as tidb.so).
+#ifndef SQL_SINK_PLUGIN
+#define SQL_SINK_PLUGIN MYSQL_SINK_PLUGIN
+#endif
+
 namespace sluice::mysql::sink_test {
 
 using namespace std::string_literals;
@@ -58,7 +64,7 @@ class MysqlSinkTest : public ::testing::Test {
     if (!server_->is_running()) server_->restart();
     db_ = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     server_->execute("DROP DATABASE IF EXISTS `" + db_ + "`");
-    descriptor_ = host_.load_plugin(MYSQL_SINK_PLUGIN);
+    descriptor_ = host_.load_plugin(SQL_SINK_PLUGIN);
   }
   void TearDown() override { sinks_.clear(); }
 

@@ -58,6 +58,22 @@ TEST_F(SinkConfigTest, AcceptsTheOriginalKeys) {
   EXPECT_TRUE(result.ok()) << result.describe();
 }
 
+TEST_F(SinkConfigTest, SyncModeTwoAndLoopbackControl) {
+  sluice::sdk::detail::host_api() = host_.api();
+  const FakeConfig on{{"sync-mode", 2}, {"loopback-control", true}, {"channel-id", 7}};
+  const auto parsed = sluice::mysql::parse_sink_config(sluice::sdk::Config(on.raw()), false);
+  EXPECT_TRUE(parsed.applier.partial_columns);
+  EXPECT_TRUE(parsed.applier.connection.strip_strict_trans_tables);
+  ASSERT_TRUE(parsed.applier.loopback_channel.has_value());
+  EXPECT_EQ(*parsed.applier.loopback_channel, 7);
+  const FakeConfig off{{"channel-id", 7}};
+  const auto plain = sluice::mysql::parse_sink_config(sluice::sdk::Config(off.raw()), false);
+  EXPECT_FALSE(plain.applier.partial_columns);
+  EXPECT_FALSE(plain.applier.connection.strip_strict_trans_tables);
+  EXPECT_FALSE(plain.applier.loopback_channel.has_value());
+  EXPECT_EQ(plain.channel_id, 7);
+}
+
 TEST_F(SinkConfigTest, ErrorsNameTheKey) {
   const std::pair<FakeConfig, std::string> cases[] = {
       {FakeConfig{{"port", 0}}, "'port'"},
@@ -69,8 +85,10 @@ TEST_F(SinkConfigTest, ErrorsNameTheKey) {
       {FakeConfig{{"params.time_zone", "SYSTEM"}}, "'params.time_zone'"},
       {FakeConfig{{"enable-detect", "yes"}}, "enable-detect"},
       {FakeConfig{{"merge", "yes"}}, "merge"},
-      {FakeConfig{{"sync-mode", 2}}, "'sync-mode'"},
-      {FakeConfig{{"loopback-control", true}}, "'loopback-control'"},
+      {FakeConfig{{"sync-mode", 3}}, "'sync-mode'"},
+      {FakeConfig{{"sync-mode", 0}}, "'sync-mode'"},
+      {FakeConfig{{"loopback-control", "on"}}, "loopback-control"},
+      {FakeConfig{{"channel-id", "one"}}, "channel-id"},
       {FakeConfig{{"password", 5}}, "'password'"},
   };
   for (const auto& [config, key] : cases) {

@@ -294,5 +294,109 @@ TEST(Catalog, DropDatabaseDropsItsTables) {
   EXPECT_FALSE(catalog.find_table("d", "t").is_ok());
 }
 
+TEST(Catalog, AddIndexTakesTheNextIndexIdAndSetsTiDBsKeyFlags) {
+  Catalog catalog;
+  ASSERT_TRUE(catalog.create_database("d").is_ok());  // db 100, job 101
+  auto created = catalog.create_table(
+      "d", TableSpec{.name = "t",
+                     .columns = {int_column("id", true), varchar_column("name", 16),
+                                 int_column("a"), int_column("b")},
+                     .unique_keys = {{.name = "ua", .columns = {"a"}}}});  // table 102, job 103
+  ASSERT_TRUE(created.is_ok()) << created.status().to_string();
+
+  auto multi = catalog.add_index("d", "T", IndexSpec{.name = "idx_ba", .columns = {"b", "A"}});
+  ASSERT_TRUE(multi.is_ok()) << multi.status().to_string();
+  EXPECT_EQ(multi->type, schema::action::kAddIndex);
+  EXPECT_EQ(multi->id, 104);
+  EXPECT_EQ(multi->schema_version, 3);
+  EXPECT_EQ(multi->schema_id, 100);
+  EXPECT_EQ(multi->table_id, 102);
+  EXPECT_EQ(multi->table_name, "t");
+  EXPECT_EQ(multi->state, schema::kJobStateSynced);
+  EXPECT_EQ(multi->query, "ALTER TABLE `t` ADD INDEX `idx_ba` (`b`, `a`)");
+  ASSERT_TRUE(multi->table_info.has_value());
+  ASSERT_EQ(multi->table_info->indices.size(), 2u);
+  const schema::IndexInfo& added = multi->table_info->indices[1];
+  EXPECT_EQ(added.id, 2);  // after the unique key's 1
+  EXPECT_EQ(added.name, "idx_ba");
+  EXPECT_FALSE(added.unique);
+  EXPECT_FALSE(added.primary);
+  ASSERT_EQ(added.columns.size(), 2u);
+  EXPECT_EQ(added.columns[0].name, "b");
+  EXPECT_EQ(added.columns[0].offset, 3);
+  EXPECT_EQ(added.columns[0].length, -1);
+  EXPECT_EQ(added.columns[1].name, "a");  // the column's own spelling, not the request's
+  EXPECT_EQ(added.columns[1].offset, 2);
+  // MULTIPLE_KEY on the first column only; `a` keeps the UNIQUE_KEY of its own unique key.
+  EXPECT_EQ(multi->table_info->columns[3].flag, schema::kBinaryFlag | schema::kMultipleKeyFlag);
+  EXPECT_EQ(multi->table_info->columns[2].flag, schema::kBinaryFlag | schema::kUniqueKeyFlag);
+
+  auto unique =
+      catalog.add_index("d", "t", IndexSpec{.name = "u_name", .columns = {"name"}, .unique = true});
+  ASSERT_TRUE(unique.is_ok()) << unique.status().to_string();
+  EXPECT_EQ(unique->id, 105);
+  EXPECT_EQ(unique->schema_version, 4);
+  EXPECT_EQ(unique->query, "ALTER TABLE `t` ADD UNIQUE INDEX `u_name` (`name`)");
+  ASSERT_EQ(unique->table_info->indices.size(), 3u);
+  EXPECT_EQ(unique->table_info->indices[2].id, 3);
+  EXPECT_TRUE(unique->table_info->indices[2].unique);
+  EXPECT_EQ(unique->table_info->columns[1].flag, schema::kUniqueKeyFlag);
+
+  auto unique_pair = catalog.add_index(
+      "d", "t", IndexSpec{.name = "u_name_b", .columns = {"name", "b"}, .unique = true});
+  ASSERT_TRUE(unique_pair.is_ok());
+  EXPECT_EQ(unique_pair->query, "ALTER TABLE `t` ADD UNIQUE INDEX `u_name_b` (`name`, `b`)");
+  EXPECT_EQ(unique_pair->table_info->columns[1].flag,
+            schema::kUniqueKeyFlag | schema::kMultipleKeyFlag);
+
+  // The catalog's layout is the job's.
+  auto found = catalog.find_table("d", "t");
+  ASSERT_TRUE(found.is_ok());
+  EXPECT_EQ(found->info->indices.size(), 4u);
+
+  // The job JSON carries the index; the drainer's parser reads it back.
+  auto parsed = schema::parse_ddl_job(schema::to_json(*unique_pair).dump());
+  ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
+  EXPECT_EQ(parsed->type, schema::action::kAddIndex);
+  ASSERT_EQ(parsed->table_info->indices.size(), 4u);
+  EXPECT_EQ(parsed->table_info->indices[3].name, "u_name_b");
+  EXPECT_EQ(parsed->table_info->indices[3].columns[1].offset, 3);
+}
+
+TEST(Catalog, AddIndexRefusesWhatMariadbRefusesWithoutTakingIds) {
+  Catalog catalog;
+  ASSERT_TRUE(catalog.create_database("d").is_ok());
+  ASSERT_TRUE(catalog
+                  .create_table("d", TableSpec{.name = "t",
+                                               .columns = {int_column("id", true), int_column("a")},
+                                               .unique_keys = {{.name = "ua", .columns = {"a"}}}})
+                  .is_ok());
+  auto code = [&](const IndexSpec& spec) { return catalog.add_index("d", "t", spec).status(); };
+  const Status primary = code(IndexSpec{.name = "Primary", .columns = {"a"}});
+  EXPECT_EQ(primary.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(primary.message().find("`Primary`"), std::string::npos) << primary.to_string();
+  const Status duplicate = code(IndexSpec{.name = "UA", .columns = {"a"}});
+  EXPECT_EQ(duplicate.code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(duplicate.message().find("duplicate key name `UA`"), std::string::npos);
+  EXPECT_NE(duplicate.message().find("add index to `d`.`t`"), std::string::npos)
+      << duplicate.to_string();
+  const Status unknown = code(IndexSpec{.name = "ix", .columns = {"a", "nope"}});
+  EXPECT_EQ(unknown.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(unknown.message().find("`nope`"), std::string::npos) << unknown.to_string();
+  EXPECT_EQ(code(IndexSpec{.name = "ix", .columns = {"a", "A"}}).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(IndexSpec{.name = "ix", .columns = {}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(IndexSpec{.name = "", .columns = {"a"}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      catalog.add_index("d", "missing", IndexSpec{.name = "ix", .columns = {"a"}}).status().code(),
+      StatusCode::kNotFound);
+  // Nothing above took an id, an index id or a schema version.
+  EXPECT_EQ(catalog.schema_version(), 2);
+  auto ok = catalog.add_index("d", "t", IndexSpec{.name = "ix", .columns = {"a"}});
+  ASSERT_TRUE(ok.is_ok()) << ok.status().to_string();
+  EXPECT_EQ(ok->id, 104);
+  EXPECT_EQ(ok->table_info->indices.back().id, 2);
+}
+
 }  // namespace
 }  // namespace sluice::producer
