@@ -10,22 +10,10 @@
 
 #include "plugins/mysql/ddl.h"
 #include "plugins/mysql/event_conversion.h"
+#include "plugins/mysql/loader_status.h"
 
 namespace sluice::arbiter {
 namespace {
-
-Status from_sdk(const sdk::Status& status) {
-  switch (status.code()) {
-    case sdk::Code::kOk:
-      return Status::ok();
-    case sdk::Code::kRetry:
-      return Status::unavailable(status.message());
-    case sdk::Code::kRejected:
-      return Status::invalid_argument(status.message());
-    default:
-      return Status::failed_precondition(status.message());
-  }
-}
 
 mysql::ApplierOptions applier_options(const ArbiterConfig& config) {
   mysql::ApplierOptions options;
@@ -110,7 +98,7 @@ Status Arbiter::save(CheckpointStatus status) {
       if (sdk_status.is_ok()) return Status::ok();
       if (sdk_status.code() == sdk::Code::kRetry) applier_.drop_connection(0);
     }
-    return from_sdk(sdk_status);
+    return mysql::to_core_status(sdk_status);
   });
 }
 
@@ -125,7 +113,7 @@ Status Arbiter::open_downstream() {
       if (status.is_ok()) return Status::ok();
       if (status.code() == sdk::Code::kRetry) applier_.drop_connection(0);
     }
-    return from_sdk(status).with_context(
+    return mysql::to_core_status(status).with_context(
         fmt::format("{}:{}", config_.down.host, config_.down.port));
   }));
   if (found) {
@@ -156,7 +144,7 @@ Status Arbiter::flush(CheckpointStatus status) {
   if (applier_.pending() > 0) {
     Status applied = retry("applying rows downstream", [&]() -> Status {
       const sdk::Status result = applier_.apply();
-      return from_sdk(result);
+      return mysql::to_core_status(result);
     });
     if (!applied.is_ok()) return applied;
   }
@@ -188,7 +176,8 @@ Status Arbiter::apply_ddl(const drainer::DrainerTransaction& transaction) {
       }
       if (status.code() == sdk::Code::kRetry) applier_.drop_connection(0);
     }
-    return from_sdk(status).with_context(fmt::format("DDL at commit_ts {}", transaction.commit_ts));
+    return mysql::to_core_status(status).with_context(
+        fmt::format("DDL at commit_ts {}", transaction.commit_ts));
   }));
   ddl_events_->Increment();
   taken_ts_ = transaction.commit_ts;

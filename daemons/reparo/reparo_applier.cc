@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "plugins/mysql/ddl.h"
+#include "plugins/mysql/loader_status.h"
 #include "plugins/mysql/sql_render.h"
 
 namespace sluice::reparo {
@@ -69,21 +70,6 @@ std::string_view change_name(RowChange type) {
       return "DELETE";
     default:
       return "INSERT";
-  }
-}
-
-Status from_sdk(const sdk::Status& status) {
-  switch (status.code()) {
-    case sdk::Code::kOk:
-      return Status::ok();
-    case sdk::Code::kRetry:
-      return Status::unavailable(status.message());
-    case sdk::Code::kUnsupported:
-      return Status::unsupported(status.message());
-    case sdk::Code::kRejected:
-      return Status::invalid_argument(status.message());
-    default:
-      return Status::failed_precondition(status.message());
   }
 }
 
@@ -180,7 +166,8 @@ Status MysqlApplier::flush() {
   for (int attempt = 0;; ++attempt) {
     const sdk::Status status = applier_.apply();
     if (status.is_ok()) return Status::ok();
-    if (status.code() != sdk::Code::kRetry || attempt >= kRetries) return from_sdk(status);
+    if (status.code() != sdk::Code::kRetry || attempt >= kRetries)
+      return mysql::to_core_status(status);
     spdlog::warn("applying rows failed ({}), retrying", status.message());
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
@@ -238,7 +225,7 @@ Status MysqlApplier::apply_ddl(const DecodedBinlog& binlog) {
       applier_.drop_connection(0);
     }
     if (status.code() != sdk::Code::kRetry || attempt >= kRetries) {
-      return Status(from_sdk(status).code(),
+      return Status(mysql::to_core_status(status).code(),
                     fmt::format("DDL at commit_ts {}: {}", binlog.commit_ts, status.message()));
     }
     spdlog::warn("DDL failed ({}), retrying", status.message());
@@ -252,7 +239,7 @@ Result<std::vector<MysqlApplier::UniqueKey>> MysqlApplier::downstream_keys(
   if (auto found = keys_.find(cache_key); found != keys_.end()) return found->second;
   sdk::Status status;
   mysql::MysqlConnection* connection = applier_.connection(0, status);
-  if (connection == nullptr) return from_sdk(status);
+  if (connection == nullptr) return mysql::to_core_status(status);
   const std::string sql =
       "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? "
       "AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, "
@@ -261,7 +248,8 @@ Result<std::vector<MysqlApplier::UniqueKey>> MysqlApplier::downstream_keys(
   std::vector<mysql::SqlRow> rows;
   if (auto error = connection->query(sql, params, rows)) {
     applier_.drop_connection(0);
-    return from_sdk(mysql::status_of(*error, "reading the keys of " + schema + "." + table));
+    return mysql::to_core_status(
+        mysql::status_of(*error, "reading the keys of " + schema + "." + table));
   }
   std::vector<UniqueKey> keys;
   for (const mysql::SqlRow& row : rows) {
