@@ -69,6 +69,8 @@ class SinkRunner {
   void request_stop();
 
   int64_t watermark() const;
+  // The latest ts-map pair the sink reported (see sluice_host_api_t::report_ts_map).
+  std::optional<std::pair<int64_t, int64_t>> ts_map() const { return sink_.ts_map(); }
   int64_t written_ts() const;
   size_t queued() const;
   std::optional<Status> failure() const;

@@ -280,6 +280,12 @@ Status Syncer::save_checkpoint(int64_t ts, bool consistent) {
   checkpoint.consistent = consistent;
   checkpoint.schema_version = tracker_.version();
   checkpoint.schema_snapshot = snapshot();
+  for (SinkRunner* runner : runners_) {
+    if (auto reported = runner->ts_map();
+        reported && (!checkpoint.ts_map || reported->first > checkpoint.ts_map->primary_ts)) {
+      checkpoint.ts_map = checkpoint::TsMap{reported->first, reported->second};
+    }
+  }
   Status saved = store_.save(checkpoint);
   if (!saved.is_ok()) {
     if (metrics_) metrics_->count_error("save_checkpoint");

@@ -173,6 +173,11 @@ sluice_status_t api_translate(sluice_host_context_t* ctx, const sluice_transacti
   return context->translate(transaction, out);
 }
 
+void api_report_ts_map(sluice_host_context_t* ctx, int64_t primary_ts,
+                       int64_t secondary_ts) noexcept {
+  if (HostContext* context = context_of(ctx)) context->report_ts_map(primary_ts, secondary_ts);
+}
+
 constexpr sluice_host_api_t kHostApi = {
     sizeof(sluice_host_api_t),
     SLUICE_ABI_VERSION_MAJOR,
@@ -199,6 +204,7 @@ constexpr sluice_host_api_t kHostApi = {
     &api_host_alloc,
     &api_host_free,
     &api_translate,
+    &api_report_ts_map,
 };
 
 }  // namespace

@@ -82,6 +82,16 @@ void HostContext::ack_durable(int64_t durable_ts) noexcept {
   }
 }
 
+void HostContext::report_ts_map(int64_t primary_ts, int64_t secondary_ts) noexcept {
+  std::lock_guard<std::mutex> lock(ts_map_mutex_);
+  if (!ts_map_ || primary_ts >= ts_map_->first) ts_map_.emplace(primary_ts, secondary_ts);
+}
+
+std::optional<std::pair<int64_t, int64_t>> HostContext::ts_map() const {
+  std::lock_guard<std::mutex> lock(ts_map_mutex_);
+  return ts_map_;
+}
+
 sluice_metric_t* HostContext::register_metric(int32_t kind, sluice_str_t name, sluice_str_t help,
                                               const sluice_str_t* label_pairs,
                                               size_t label_count) noexcept {

@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <toml.hpp>
 
@@ -70,6 +72,9 @@ class HostContext {
   // Monotonic: smaller values are ignored.
   void ack_durable(int64_t durable_ts) noexcept;
   int64_t durable_ts() const noexcept { return durable_ts_.load(std::memory_order_acquire); }
+  // The latest ts-map pair (upstream primary_ts, downstream secondary_ts) the sink reported.
+  void report_ts_map(int64_t primary_ts, int64_t secondary_ts) noexcept;
+  std::optional<std::pair<int64_t, int64_t>> ts_map() const;
 
   sluice_metric_t* register_metric(int32_t kind, sluice_str_t name, sluice_str_t help,
                                    const sluice_str_t* label_pairs, size_t label_count) noexcept;
@@ -96,6 +101,8 @@ class HostContext {
   std::string translate_error_;
 
   std::atomic<int64_t> durable_ts_{0};
+  mutable std::mutex ts_map_mutex_;
+  std::optional<std::pair<int64_t, int64_t>> ts_map_;
 
   TranslatorInstance* translator_ = nullptr;
   std::mutex translate_mutex_;

@@ -50,6 +50,8 @@ class SinkInstance : public PluginInstance {
   // max(flush-reported, ack_durable-reported, resume checkpoint): every transaction with
   // commit_ts <= this is durable in the target.
   int64_t durable_ts() const { return context_->durable_ts(); }
+  // The latest ts-map pair the sink reported (TiDB downstreams), if any.
+  std::optional<std::pair<int64_t, int64_t>> ts_map() const { return context_->ts_map(); }
   bool is_open() const;
   // The translator translate() calls from this sink go to (nullptr: none).
   TranslatorInstance* translator() const { return context_->translator(); }

@@ -34,7 +34,7 @@ extern "C" {
  * ------------------------------------------------------------------------------------------- */
 
 #define SLUICE_ABI_VERSION_MAJOR 1
-#define SLUICE_ABI_VERSION_MINOR 0
+#define SLUICE_ABI_VERSION_MINOR 1
 
 /* The only symbol a plugin exports. Its name carries the ABI major, so a library built for
  * another major cannot be mistaken for this one even if its manifest lies. */
@@ -295,6 +295,12 @@ typedef struct sluice_host_api {
    * translate call on the same ctx. SLUICE_UNSUPPORTED when no translator is configured. */
   sluice_status_t (*translate)(sluice_host_context_t* ctx, const sluice_transaction_t* transaction,
                                sluice_str_t* out);
+
+  /* Since 1.1 (read only when struct_size covers it). A sink whose downstream keeps its own TSO
+   * (TiDB) reports that upstream commit_ts `primary_ts` is applied downstream as of its
+   * `secondary_ts`; the host keeps the latest pair and saves it with the next checkpoint (the
+   * original's "ts-map"). */
+  void (*report_ts_map)(sluice_host_context_t* ctx, int64_t primary_ts, int64_t secondary_ts);
 } sluice_host_api_t;
 
 /* A host-owned growable byte buffer a translator appends to. */

@@ -42,6 +42,7 @@ class TidbSink : public mysql::SqlSink {
         const TsMap& map = *probe_.last();
         primary_gauge_.set(static_cast<double>(map.primary_ts));
         secondary_gauge_.set(static_cast<double>(map.secondary_ts));
+        host_.report_ts_map(map.primary_ts, map.secondary_ts);
         host_.debug("ts-map primary-ts=" + std::to_string(map.primary_ts) +
                     " secondary-ts=" + std::to_string(map.secondary_ts));
         return;

@@ -114,7 +114,7 @@ TEST(ConformanceTool, WellBehavedSinkPassesEveryCheck) {
   EXPECT_NE(run.checks.at("failed-create").detail.find("cannot connect to target 'unreachable'"),
             std::string::npos)
       << run.output;
-  EXPECT_NE(run.checks.at("descriptor").detail.find("sink \"conformance-sink\" 1.0.0, ABI 1.0"),
+  EXPECT_NE(run.checks.at("descriptor").detail.find("sink \"conformance-sink\" 1.0.0, ABI 1.1"),
             std::string::npos)
       << run.output;
 }

@@ -28,7 +28,7 @@ TEST(FakeHost, TableIdentifiesTheAbi) {
   FakeHost host;
   EXPECT_EQ(host.api()->struct_size, sizeof(sluice_host_api_t));
   EXPECT_EQ(host.api()->abi_major, 1u);
-  EXPECT_EQ(host.api()->abi_minor, 0u);
+  EXPECT_EQ(host.api()->abi_minor, static_cast<uint32_t>(SLUICE_ABI_VERSION_MINOR));
   EXPECT_NE(host.api()->translate, nullptr);
 }
 

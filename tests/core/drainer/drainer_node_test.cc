@@ -382,6 +382,57 @@ TEST(DrainerNodeTest, HttpCloseTakesTheDrainerOffline) {
   EXPECT_NE(record->find("\"offline\""), std::string::npos) << *record;
 }
 
+// Keeps every checkpoint the drainer saves, in memory.
+class RecordingCheckpointStore : public checkpoint::CheckpointStore {
+ public:
+  Result<std::optional<checkpoint::Checkpoint>> load() override {
+    std::lock_guard lock(mutex_);
+    if (saved_.empty()) return std::optional<checkpoint::Checkpoint>();
+    return std::optional<checkpoint::Checkpoint>(saved_.back());
+  }
+  Status save(const checkpoint::Checkpoint& checkpoint) override {
+    std::lock_guard lock(mutex_);
+    saved_.push_back(checkpoint);
+    return Status::ok();
+  }
+  std::string describe() const override { return "memory"; }
+  std::optional<checkpoint::Checkpoint> last() const {
+    std::lock_guard lock(mutex_);
+    if (saved_.empty()) return std::nullopt;
+    return saved_.back();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<checkpoint::Checkpoint> saved_;
+};
+
+// A sink reporting a ts-map (as the tidb sink does from SHOW MASTER STATUS): the drainer saves
+// the latest pair with the checkpoint, the original's "ts-map".
+TEST(DrainerNodeTest, TheTsMapASinkReportsIsSavedWithTheCheckpoint) {
+  TestCluster cluster;
+  auto config = parse_drainer_config(cluster.drainer_toml("dt", "", "ts-map-offset = 1000\n"),
+                                     "drainer.toml");
+  ASSERT_TRUE(config.is_ok()) << config.status().to_string();
+  ASSERT_TRUE(apply_legacy_mapping(*config).is_ok());
+  auto store = std::make_unique<RecordingCheckpointStore>();
+  RecordingCheckpointStore* saved = store.get();
+  auto node = DrainerNode::start(std::move(config).value(), std::move(store));
+  ASSERT_TRUE(node.is_ok()) << node.status().to_string();
+  cluster.create_items_table();
+  std::set<int64_t> committed = cluster.insert_rows(1, 30, 2);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto last = saved->last();
+        return last && last->ts_map && last->ts_map->primary_ts >= *committed.rbegin();
+      },
+      seconds(30)));
+  const checkpoint::Checkpoint last = *saved->last();
+  EXPECT_EQ(last.ts_map->secondary_ts, last.ts_map->primary_ts + 1000);
+  EXPECT_LE(last.ts_map->primary_ts, last.commit_ts);
+  EXPECT_TRUE((*node)->shutdown().is_ok());
+}
+
 TEST(DrainerNodeTest, RefusesToStartWithoutASinkOrWithABadPluginConfig) {
   TestCluster cluster(1, 1);
   std::string toml = cluster.drainer_toml("d7");

@@ -50,7 +50,7 @@ TEST(PluginManifestTest, ReadsEveryKey) {
   EXPECT_EQ(manifest->name, "recording-sink");
   EXPECT_EQ(manifest->kind, PluginKind::kSink);
   EXPECT_EQ(manifest->abi_major, 1);
-  EXPECT_EQ(manifest->abi_minor, 0);
+  EXPECT_EQ(manifest->abi_minor, SLUICE_ABI_VERSION_MINOR);
   EXPECT_EQ(manifest->platform, host_platform());
   EXPECT_FALSE(manifest->build_id.empty());
   EXPECT_FALSE(manifest->version.empty());
@@ -93,7 +93,7 @@ plugin = "marker-sink"
 )");
   EXPECT_FALSE(configured.configure_status.is_ok());
   EXPECT_THAT(configured.configure_status.message(),
-              HasSubstr("built for ABI 2.x, this host speaks 1.0"));
+              HasSubstr("built for ABI 2.x, this host speaks 1.1"));
   EXPECT_THAT(configured.configure_status.message(), HasSubstr("marker-sink.plugin.toml"));
   // The library's static initialiser did not run: the manifest was refused first.
   EXPECT_FALSE(std::filesystem::exists(marker));
@@ -119,11 +119,11 @@ plugin = "marker-sink"
 TEST(PluginCatalogTest, RefusesANewerAbiMinorButLoadsAnOlderOne) {
   TempDir dir;
   copy_plugin("recording-sink", dir.path());
-  set_manifest_key(dir / "recording-sink.plugin.toml", "abi_minor", "1");
+  set_manifest_key(dir / "recording-sink.plugin.toml", "abi_minor", "2");
   const PluginCatalog catalog = PluginCatalog::scan(dir.path());
   EXPECT_EQ(catalog.find("recording-sink"), nullptr);
   EXPECT_THAT(refusal_for(catalog, dir / "recording-sink.plugin.toml"),
-              HasSubstr("built for ABI 1.1, newer than this host's 1.0 (it may need host "
+              HasSubstr("built for ABI 1.2, newer than this host's 1.1 (it may need host "
                         "functions this host lacks)"));
 
   // The frozen-header plugin declares the oldest minor there is (1.0): it is usable.

@@ -71,7 +71,7 @@ depth = 2
 TEST_F(HostApiTest, TableIsVersion1_0AndComplete) {
   EXPECT_EQ(api_->struct_size, sizeof(sluice_host_api_t));
   EXPECT_EQ(api_->abi_major, 1u);
-  EXPECT_EQ(api_->abi_minor, 0u);
+  EXPECT_EQ(api_->abi_minor, static_cast<uint32_t>(SLUICE_ABI_VERSION_MINOR));
   // Every slot is filled.
   const auto* slots = reinterpret_cast<const unsigned char*>(api_);
   for (size_t offset = offsetof(sluice_host_api_t, log); offset < sizeof(sluice_host_api_t);
@@ -186,6 +186,16 @@ TEST_F(HostApiTest, EncryptedSecretsAreDecryptedWithBinlogSecretKey) {
   ASSERT_EQ(api_->config_get_secret(config(), s("token"), &secret), SLUICE_OK);
   EXPECT_EQ(std::string(secret.data, secret.size), "root");
   ::unsetenv("BINLOG_SECRET_KEY");
+}
+
+TEST_F(HostApiTest, KeepsTheLatestTsMapASinkReports) {
+  EXPECT_FALSE(context_.ts_map().has_value());
+  api_->report_ts_map(ctx(), 100, 5000);
+  api_->report_ts_map(ctx(), 90, 4000);  // older upstream ts: ignored
+  ASSERT_TRUE(context_.ts_map().has_value());
+  EXPECT_EQ(*context_.ts_map(), std::make_pair(int64_t{100}, int64_t{5000}));
+  api_->report_ts_map(ctx(), 120, 6000);
+  EXPECT_EQ(*context_.ts_map(), std::make_pair(int64_t{120}, int64_t{6000}));
 }
 
 TEST_F(HostApiTest, RecordsWhichKeysWereRead) {

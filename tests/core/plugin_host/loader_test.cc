@@ -108,7 +108,7 @@ TEST(PluginLoaderTest, RefusesADescriptorWhoseNameDiffersFromTheManifest) {
 TEST(PluginLoaderTest, RefusesADescriptorOfANewerMinor) {
   const Status status = load_status("c-newer-minor");
   EXPECT_THAT(status.message(),
-              HasSubstr("the descriptor says ABI 1.99, newer than this host's 1.0"));
+              HasSubstr("the descriptor says ABI 1.99, newer than this host's 1.1"));
 }
 
 TEST(PluginLoaderTest, RefusesADescriptorWhoseKindDiffersFromTheManifest) {
@@ -126,7 +126,7 @@ TEST(PluginLoaderTest, RechecksTheManifestBeforeOpeningTheLibrary) {
   PluginManifest manifest = manifest_in(dir.path(), "recording-sink");
   manifest.abi_major = 3;
   auto loaded = load_plugin(manifest);
-  EXPECT_THAT(loaded.status().message(), HasSubstr("built for ABI 3.x, this host speaks 1.0"));
+  EXPECT_THAT(loaded.status().message(), HasSubstr("built for ABI 3.x, this host speaks 1.1"));
 }
 
 // In-process descriptors for the checks no built plugin can provoke.
@@ -181,7 +181,7 @@ TEST_F(DescriptorCheckTest, RefusesATooSmallDescriptor) {
 
 TEST_F(DescriptorCheckTest, RefusesAnotherMajor) {
   descriptor_.abi_major = 2;
-  EXPECT_THAT(check(), HasSubstr("the descriptor says ABI 2.0, this host speaks 1.0"));
+  EXPECT_THAT(check(), HasSubstr("the descriptor says ABI 2.0, this host speaks 1.1"));
 }
 
 TEST_F(DescriptorCheckTest, RefusesAnUnknownKind) {
@@ -226,7 +226,7 @@ TEST(PreviousMinorTest, FrozenHeaderSdkPluginLoadsAndWorks) {
   copy_plugin("frozen-sink", dir.path());
   auto loaded = load_plugin(manifest_in(dir.path(), "frozen-sink"));
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
-  EXPECT_EQ((*loaded)->abi_minor, 0u);
+  EXPECT_EQ((*loaded)->abi_minor, static_cast<uint32_t>(SLUICE_ABI_VERSION_MINOR));
   const auto log = dir / "frozen.log";
   {
     auto sink = SinkInstance::create(

@@ -492,10 +492,27 @@ class Host {
   }
   bool can_translate() const { return api()->struct_size > offsetof(sluice_host_api_t, translate); }
 
-  sluice_host_context_t* context() const { return context_; }
+  // ABI 1.1: tells the host that upstream commit_ts `primary_ts` is applied downstream as of the
+  // downstream's own TSO `secondary_ts` (TiDB); the host saves the latest pair with the
+  // checkpoint as the original's ts-map. A no-op on 1.0 hosts.
+  void report_ts_map([[maybe_unused]] int64_t primary_ts,
+                     [[maybe_unused]] int64_t secondary_ts) const {
+#if SLUICE_ABI_VERSION_MINOR >= 1  // a plugin built against the 1.0 header has no such call
+    if (api()->struct_size > offsetof(sluice_host_api_t, report_ts_map) &&
+        api()->report_ts_map != nullptr) {
+      api()->report_ts_map(context_, primary_ts, secondary_ts);
+    }
+#endif
+  }
+
+  sluice_host_context_t* context() const {
+    return context_;
+  }
 
  private:
-  static const sluice_host_api_t* api() { return detail::host_api(); }
+  static const sluice_host_api_t* api() {
+    return detail::host_api();
+  }
   sluice_host_context_t* context_;
 };
 

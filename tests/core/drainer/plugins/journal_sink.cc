@@ -34,6 +34,7 @@ class JournalSink : public Sink {
     (void)config.int_or("fatal-after-transactions", 0);
     (void)config.int_or("reject-at-commit-ts", 0);
     (void)config.int_or("write-delay-ms", 0);
+    (void)config.int_or("ts-map-offset", 0);
     return Status::ok();
   }
 
@@ -43,7 +44,8 @@ class JournalSink : public Sink {
         retry_first_write_(config.bool_or("retry-first-write", false)),
         fatal_after_(config.int_or("fatal-after-transactions", 0)),
         reject_at_(config.int_or("reject-at-commit-ts", 0)),
-        write_delay_ms_(config.int_or("write-delay-ms", 0)) {}
+        write_delay_ms_(config.int_or("write-delay-ms", 0)),
+        ts_map_offset_(config.int_or("ts-map-offset", 0)) {}
 
   ~JournalSink() override {
     if (fd_ >= 0) ::close(fd_);
@@ -106,6 +108,10 @@ class JournalSink : public Sink {
     }
     if (pending_ts_ > durable_ts_) durable_ts_ = pending_ts_;
     durable_ts = durable_ts_;
+    // As a TiDB downstream would: "durable_ts is applied here as of my TSO durable_ts + offset".
+    if (ts_map_offset_ != 0 && durable_ts_ > 0) {
+      host_.report_ts_map(durable_ts_, durable_ts_ + ts_map_offset_);
+    }
     return Status::ok();
   }
 
@@ -165,6 +171,7 @@ class JournalSink : public Sink {
   int64_t fatal_after_;
   int64_t reject_at_;
   int64_t write_delay_ms_;
+  int64_t ts_map_offset_ = 0;
   int fd_ = -1;
   std::string buffer_;
   int64_t pending_ts_ = 0;

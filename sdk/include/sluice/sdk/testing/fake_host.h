@@ -395,6 +395,11 @@ class FakeContext {
     std::lock_guard lock(mutex_);
     return acks_;
   }
+  // The latest pair the plugin passed to report_ts_map.
+  std::optional<std::pair<int64_t, int64_t>> reported_ts_map() const {
+    std::lock_guard lock(mutex_);
+    return ts_map_;
+  }
   std::optional<int64_t> acked_durable() const {
     std::lock_guard lock(mutex_);
     return acked_durable_;
@@ -414,6 +419,7 @@ class FakeContext {
   size_t error_count_ = 0;
   std::vector<int64_t> acks_;
   std::optional<int64_t> acked_durable_;
+  std::optional<std::pair<int64_t, int64_t>> ts_map_;
   std::atomic<bool> stop_{false};
   std::string translated_;  // the bytes of the last translate call
 };
@@ -452,6 +458,9 @@ class FakeHost {
     api_.host_alloc = &host_alloc_cb;
     api_.host_free = &host_free_cb;
     api_.translate = &translate_cb;
+#if SLUICE_ABI_VERSION_MINOR >= 1
+    api_.report_ts_map = &report_ts_map_cb;
+#endif
     std::lock_guard lock(registry_mutex());
     registry().push_back(this);
   }
@@ -463,14 +472,18 @@ class FakeHost {
   FakeHost& operator=(const FakeHost&) = delete;
 
   // The table to hand to a plugin's entry point.
-  const sluice_host_api_t* api() const { return &api_; }
+  const sluice_host_api_t* api() const {
+    return &api_;
+  }
   // Loads the plugin library at `path` (PluginLibrary::open) and calls its entry point with this
   // host's table. Throws std::runtime_error when the library cannot be loaded or the entry point
   // returns NULL.
   const sluice_plugin_descriptor_t* load_plugin(const std::string& path);
   // A copy a test may edit (e.g. a smaller struct_size to act as an older host). The copy's
   // functions still record into this FakeHost.
-  sluice_host_api_t api_copy() const { return api_; }
+  sluice_host_api_t api_copy() const {
+    return api_;
+  }
 
   // A new context, e.g. one per instance. Valid until the host is destroyed.
   FakeContext& create_context(std::string instance_name) {
@@ -478,7 +491,9 @@ class FakeHost {
     return *contexts_.emplace_back(std::make_unique<FakeContext>(this, std::move(instance_name)));
   }
   // Where calls with a NULL context are recorded.
-  FakeContext& host_context() { return host_context_; }
+  FakeContext& host_context() {
+    return host_context_;
+  }
 
   // Logs, in the order they arrived. The observer (if any) sees each line as it arrives, on the
   // plugin's thread; it must not throw.
@@ -496,8 +511,12 @@ class FakeHost {
   }
 
   // The host-wide stop flag (shutdown).
-  void request_stop(bool stop = true) { stop_.store(stop); }
-  bool stop_flag() const { return stop_.load(); }
+  void request_stop(bool stop = true) {
+    stop_.store(stop);
+  }
+  bool stop_flag() const {
+    return stop_.load();
+  }
 
   // Every registered series with its current value.
   std::vector<MetricSample> metrics() const {
@@ -637,6 +656,13 @@ class FakeHost {
     FakeContext* target = resolve(context);
     if (target == nullptr) return 0;
     return target->stop_flag() || target->host().stop_flag() ? 1 : 0;
+  }
+  static void report_ts_map_cb(sluice_host_context_t* context, int64_t primary_ts,
+                               int64_t secondary_ts) noexcept {
+    FakeContext* target = resolve(context);
+    if (target == nullptr) return;
+    std::lock_guard lock(target->mutex_);
+    target->ts_map_.emplace(primary_ts, secondary_ts);
   }
   static void ack_durable_cb(sluice_host_context_t* context, int64_t durable_ts) noexcept {
     FakeContext* target = resolve(context);
@@ -799,8 +825,12 @@ class FakeHost {
     if (target == nullptr) return {nullptr, 0};
     return {target->instance_name().data(), target->instance_name().size()};
   }
-  static void* host_alloc_cb(size_t size) noexcept { return std::malloc(size == 0 ? 1 : size); }
-  static void host_free_cb(void* pointer) noexcept { std::free(pointer); }
+  static void* host_alloc_cb(size_t size) noexcept {
+    return std::malloc(size == 0 ? 1 : size);
+  }
+  static void host_free_cb(void* pointer) noexcept {
+    std::free(pointer);
+  }
   static sluice_status_t translate_cb(sluice_host_context_t* context,
                                       const sluice_transaction_t* transaction,
                                       sluice_str_t* out) noexcept {
