@@ -9,7 +9,7 @@ packages=(
   librocksdb-dev libboost-dev libboost-filesystem-dev librdkafka-dev libmysqlcppconn-dev libmariadb-dev
   libtoml11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev prometheus-cpp-dev libcpp-httplib-dev libcli11-dev libssl-dev
-  mariadb-server mariadb-client etcd-server etcd-client openssl
+  mariadb-server mariadb-client etcd-server etcd-client openssl curl python3
   python3-grpcio python3-protobuf python3-confluent-kafka python3-pymysql
   clang-14 libclang-rt-14-dev clang-format
 )
