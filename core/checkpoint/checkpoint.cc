@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_reader.h"
 #include "core/config/config_document.h"
 
 namespace sluice::checkpoint {
@@ -20,21 +21,22 @@ std::string to_table_json(const Checkpoint& checkpoint) {
 }
 
 Result<Checkpoint> from_table_json(std::string_view json_text) {
-  const auto json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) {
-    return Status::corruption(
-        fmt::format("checkpoint JSON is not an object: '{}'", json_text.substr(0, 80)));
-  }
+  namespace jr = json_reader;
+  constexpr std::string_view kWhere = "checkpoint JSON";
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json json, jr::parse_object(json_text, kWhere));
   Checkpoint checkpoint;
-  const auto commit = json.find("commitTS");
-  if (commit == json.end() || !commit->is_number_integer()) {
-    return Status::corruption("checkpoint JSON has no integer commitTS");
-  }
-  checkpoint.commit_ts = commit->get<int64_t>();
-  checkpoint.consistent = json.value("consistent", false);
-  checkpoint.schema_version = json.value("schema-version", int64_t{0});
-  if (const auto map = json.find("ts-map"); map != json.end() && map->is_object()) {
-    TsMap ts_map{map->value("primary-ts", int64_t{0}), map->value("secondary-ts", int64_t{0})};
+  SLUICE_ASSIGN_OR_RETURN(checkpoint.commit_ts, jr::read_int64(json, "commitTS", kWhere));
+  SLUICE_ASSIGN_OR_RETURN(checkpoint.consistent,
+                          jr::read_bool_or(json, "consistent", kWhere, false));
+  SLUICE_ASSIGN_OR_RETURN(checkpoint.schema_version,
+                          jr::read_int64_or(json, "schema-version", kWhere, 0));
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json* map, jr::read_object_or_null(json, "ts-map", kWhere));
+  if (map != nullptr) {
+    constexpr std::string_view kMapWhere = "checkpoint JSON ts-map";
+    TsMap ts_map;
+    SLUICE_ASSIGN_OR_RETURN(ts_map.primary_ts, jr::read_int64_or(*map, "primary-ts", kMapWhere, 0));
+    SLUICE_ASSIGN_OR_RETURN(ts_map.secondary_ts,
+                            jr::read_int64_or(*map, "secondary-ts", kMapWhere, 0));
     if (ts_map.primary_ts != 0 || ts_map.secondary_ts != 0) checkpoint.ts_map = ts_map;
   }
   return checkpoint;

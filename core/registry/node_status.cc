@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_reader.h"
+
 namespace sluice::registry {
 
 std::string_view node_kind_dir(NodeKind kind) {
@@ -27,35 +29,28 @@ std::string to_json(const NodeStatus& status) {
   json["label"] = label;
   json["maxCommitTS"] = status.max_commit_ts;
   json["updateTS"] = status.update_ts;
-  return json.dump();
+  // replace: a node id or host with invalid UTF-8 (from a command line) must not throw.
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 Result<NodeStatus> parse_node_status(std::string_view json_text) {
-  const auto json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) {
-    return Status::corruption("node status: not a JSON object");
-  }
+  namespace jr = json_reader;
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json json, jr::parse_object(json_text, "node status"));
   NodeStatus status;
-  auto string_field = [&](const char* key, std::string& out) -> Status {
-    const auto it = json.find(key);
-    if (it == json.end() || !it->is_string()) {
-      return Status::corruption(fmt::format("node status: '{}' missing or not a string", key));
-    }
-    out = it->get<std::string>();
-    return Status::ok();
-  };
-  SLUICE_RETURN_IF_ERROR(string_field("nodeId", status.node_id));
-  SLUICE_RETURN_IF_ERROR(string_field("host", status.host));
-  SLUICE_RETURN_IF_ERROR(string_field("state", status.state));
+  SLUICE_ASSIGN_OR_RETURN(status.node_id, jr::read_string(json, "nodeId", "node status"));
+  const std::string where = fmt::format("node status of {}", status.node_id);
+  SLUICE_ASSIGN_OR_RETURN(status.host, jr::read_string(json, "host", where));
+  SLUICE_ASSIGN_OR_RETURN(status.state, jr::read_string(json, "state", where));
   if (!is_valid_state(status.state)) {
-    return Status::corruption(
-        fmt::format("node status of {}: unknown state '{}'", status.node_id, status.state));
+    return Status::corruption(fmt::format("{}: unknown state '{}'", where, status.state));
   }
-  status.is_alive = json.value("isAlive", false);
-  status.score = json.value("score", int64_t{0});
-  status.label_json = json.contains("label") ? json["label"].dump() : "null";
-  status.max_commit_ts = json.value("maxCommitTS", int64_t{0});
-  status.update_ts = json.value("updateTS", int64_t{0});
+  SLUICE_ASSIGN_OR_RETURN(status.is_alive, jr::read_bool_or(json, "isAlive", where, false));
+  SLUICE_ASSIGN_OR_RETURN(status.score, jr::read_int64_or(json, "score", where, 0));
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json* label, jr::find_field(json, "label", where));
+  // The parse bounded the nesting, so printing the label back cannot recurse too deep.
+  status.label_json = label != nullptr ? label->dump() : "null";
+  SLUICE_ASSIGN_OR_RETURN(status.max_commit_ts, jr::read_int64_or(json, "maxCommitTS", where, 0));
+  SLUICE_ASSIGN_OR_RETURN(status.update_ts, jr::read_int64_or(json, "updateTS", where, 0));
   return status;
 }
 

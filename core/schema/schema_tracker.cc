@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/common/json_reader.h"
+
 namespace sluice::schema {
 
 void SchemaTracker::put_table(int64_t version, int64_t schema_id, TableInfo table) {
@@ -173,35 +175,51 @@ std::string SchemaTracker::snapshot() const {
   }
   return nlohmann::json{
       {"format", 1}, {"version", version_}, {"databases", databases}, {"tables", tables}}
-      .dump();
+      // Names come from parsed JSON (valid UTF-8); replace keeps a stray byte from throwing.
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<SchemaTracker> SchemaTracker::restore(std::string_view bytes) {
-  const auto object = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded() || !object.is_object() || object.value("format", 0) != 1 ||
-      !object.contains("databases") || !object.contains("tables")) {
+  namespace jr = json_reader;
+  constexpr std::string_view kWhere = "schema snapshot";
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json object, jr::parse_object(bytes, kWhere));
+  SLUICE_ASSIGN_OR_RETURN(const int64_t format, jr::read_int64_or(object, "format", kWhere, 0));
+  if (format != 1 || !object.contains("databases") || !object.contains("tables")) {
     return Status::corruption("schema snapshot: not a Sluice schema snapshot (format 1)");
   }
   SchemaTracker tracker;
-  tracker.version_ = object.value("version", int64_t{0});
-  for (const auto& entry : object["databases"]) {
-    SLUICE_ASSIGN_OR_RETURN(DbInfo info, parse_db_info(entry));
-    const int64_t id = info.id;
-    tracker.databases_[id] = Database{std::move(info), entry.value("sluice_dropped", false)};
+  SLUICE_ASSIGN_OR_RETURN(tracker.version_, jr::read_int64_or(object, "version", kWhere, 0));
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json* databases, jr::read_array(object, "databases", kWhere));
+  for (size_t i = 0; i < databases->size(); ++i) {
+    const jr::Json& entry = (*databases)[i];
+    const std::string where = fmt::format("schema snapshot databases[{}]", i);
+    SLUICE_RETURN_IF_ERROR(jr::expect_object(entry, where));
+    auto info = parse_db_info(entry);
+    if (!info.is_ok()) return info.status().with_context(where);
+    SLUICE_ASSIGN_OR_RETURN(const bool dropped,
+                            jr::read_bool_or(entry, "sluice_dropped", where, false));
+    const int64_t id = info->id;
+    tracker.databases_[id] = Database{std::move(info).value(), dropped};
   }
-  for (const auto& entry : object["tables"]) {
-    if (!entry.is_object() || !entry.contains("id") || !entry.contains("version")) {
-      return Status::corruption("schema snapshot: table entry without id or version");
-    }
-    const int64_t id = entry["id"].get<int64_t>();
-    const int64_t version = entry["version"].get<int64_t>();
-    const int64_t schema_id = entry.value("schema_id", int64_t{0});
-    if (entry["table"].is_null()) {
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json* tables, jr::read_array(object, "tables", kWhere));
+  for (size_t i = 0; i < tables->size(); ++i) {
+    const jr::Json& entry = (*tables)[i];
+    const std::string where = fmt::format("schema snapshot tables[{}]", i);
+    SLUICE_ASSIGN_OR_RETURN(const int64_t id, jr::read_int64(entry, "id", where));
+    SLUICE_ASSIGN_OR_RETURN(const int64_t version, jr::read_int64(entry, "version", where));
+    SLUICE_ASSIGN_OR_RETURN(const int64_t schema_id,
+                            jr::read_int64_or(entry, "schema_id", where, 0));
+    SLUICE_ASSIGN_OR_RETURN(const jr::Json* table, jr::require_field(entry, "table", where));
+    if (table->is_null()) {
       tracker.history_[id].push_back(Entry{version, schema_id, nullptr});
-    } else {
-      SLUICE_ASSIGN_OR_RETURN(TableInfo table, parse_table_info(entry["table"]));
-      tracker.put_table(version, schema_id, std::move(table));
+      continue;
     }
+    if (!table->is_object()) {
+      return jr::wrong_type(jr::field_name(where, "table"), *table, "an object");
+    }
+    auto parsed = parse_table_info(*table);
+    if (!parsed.is_ok()) return parsed.status().with_context(where);
+    tracker.put_table(version, schema_id, std::move(parsed).value());
   }
   return tracker;
 }

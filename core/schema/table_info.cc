@@ -6,55 +6,50 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/common/json_reader.h"
+
 namespace sluice::schema {
 namespace {
 
 using nlohmann::json;
-
-Status missing(std::string_view what, std::string_view field) {
-  return Status::invalid_argument(
-      fmt::format("{}: field '{}' is missing or has the wrong type", what, field));
-}
+namespace jr = json_reader;
 
 // TiDB's CIStr: {"O": "Original", "L": "original"}; a plain string is accepted too.
-Result<std::string> ci_str(const json& object, const char* field, std::string_view what) {
-  const auto it = object.find(field);
-  if (it == object.end()) return missing(what, field);
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_object() && it->contains("O") && (*it)["O"].is_string()) {
-    return (*it)["O"].get<std::string>();
-  }
-  return missing(what, field);
+Result<std::string> ci_str_field(const json& field, std::string_view what) {
+  if (field.is_string()) return field.get<std::string>();
+  if (!field.is_object()) return jr::wrong_type(what, field, "a string or a CIStr object");
+  return jr::read_string(field, "O", what);
+}
+
+Result<std::string> ci_str(const json& object, std::string_view key, std::string_view where) {
+  SLUICE_ASSIGN_OR_RETURN(const json* field, jr::require_field(object, key, where));
+  return ci_str_field(*field, jr::field_name(where, key));
+}
+
+// Absent or null: no default; a string as it is; anything else as its JSON text.
+Result<std::optional<std::string>> default_text(const json& object, std::string_view key,
+                                                std::string_view where) {
+  SLUICE_ASSIGN_OR_RETURN(const json* field, jr::find_non_null(object, key, where));
+  if (field == nullptr) return std::optional<std::string>();
+  if (field->is_string()) return std::optional<std::string>(field->get<std::string>());
+  // Nesting is bounded by every parse that fed this value, so dump() cannot recurse too deep.
+  return std::optional<std::string>(field->dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+Result<SchemaState> state_or_public(const json& object, std::string_view where) {
+  SLUICE_ASSIGN_OR_RETURN(int state, jr::read_integer_or<int>(object, "state", where, 5));
+  return static_cast<SchemaState>(state);
+}
+
+// The reader's errors are Corruption; this file's contract (table_info.h) is InvalidArgument.
+Status as_invalid_argument(const Status& status) {
+  return status.is_ok() ? status : Status::invalid_argument(status.message());
 }
 
 template <typename T>
-Result<T> required_number(const json& object, const char* field, std::string_view what) {
-  const auto it = object.find(field);
-  if (it == object.end() || !it->is_number_integer()) return missing(what, field);
-  return it->get<T>();
-}
-
-template <typename T>
-T optional_number(const json& object, const char* field, T fallback) {
-  const auto it = object.find(field);
-  return (it != object.end() && it->is_number()) ? it->get<T>() : fallback;
-}
-
-bool optional_bool(const json& object, const char* field) {
-  const auto it = object.find(field);
-  return it != object.end() && it->is_boolean() && it->get<bool>();
-}
-
-std::string optional_string(const json& object, const char* field) {
-  const auto it = object.find(field);
-  return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
-}
-
-std::optional<std::string> default_text(const json& object, const char* field) {
-  const auto it = object.find(field);
-  if (it == object.end() || it->is_null()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
+Result<T> as_invalid_argument(Result<T> result) {
+  if (result.is_ok()) return result;
+  return as_invalid_argument(result.status());
 }
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
@@ -72,50 +67,175 @@ json ci_json(const std::string& name) {
 }
 
 Result<ColumnInfo> parse_column(const json& object, std::string_view table) {
-  const std::string what = fmt::format("table {} column", table);
+  std::string where = fmt::format("table {} column", table);
   ColumnInfo column;
-  SLUICE_ASSIGN_OR_RETURN(column.id, required_number<int64_t>(object, "id", what));
-  SLUICE_ASSIGN_OR_RETURN(column.name, ci_str(object, "name", what));
-  column.offset = optional_number<int>(object, "offset", 0);
-  const auto type = object.find("type");
-  if (type == object.end() || !type->is_object()) return missing(what + " " + column.name, "type");
-  SLUICE_ASSIGN_OR_RETURN(int tp, required_number<int>(*type, "Tp", what + " " + column.name));
-  column.type = static_cast<uint8_t>(tp);
-  column.flag = optional_number<uint32_t>(*type, "Flag", 0);
-  column.flen = optional_number<int>(*type, "Flen", -1);
-  column.decimal = optional_number<int>(*type, "Decimal", -1);
-  column.charset = optional_string(*type, "Charset");
-  column.collate = optional_string(*type, "Collate");
-  if (const auto elems = type->find("Elems"); elems != type->end() && elems->is_array()) {
-    for (const auto& element : *elems) {
-      if (element.is_string()) column.elems.push_back(element.get<std::string>());
+  SLUICE_ASSIGN_OR_RETURN(column.id, jr::read_int64(object, "id", where));
+  SLUICE_ASSIGN_OR_RETURN(column.name, ci_str(object, "name", where));
+  where = fmt::format("table {} column {}", table, column.name);
+  SLUICE_ASSIGN_OR_RETURN(column.offset, jr::read_integer_or<int>(object, "offset", where, 0));
+  SLUICE_ASSIGN_OR_RETURN(const json* type, jr::read_object(object, "type", where));
+  SLUICE_ASSIGN_OR_RETURN(column.type, jr::read_integer<uint8_t>(*type, "Tp", where));
+  SLUICE_ASSIGN_OR_RETURN(column.flag, jr::read_integer_or<uint32_t>(*type, "Flag", where, 0));
+  SLUICE_ASSIGN_OR_RETURN(column.flen, jr::read_integer_or<int>(*type, "Flen", where, -1));
+  SLUICE_ASSIGN_OR_RETURN(column.decimal, jr::read_integer_or<int>(*type, "Decimal", where, -1));
+  SLUICE_ASSIGN_OR_RETURN(column.charset, jr::read_string_or(*type, "Charset", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(column.collate, jr::read_string_or(*type, "Collate", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(const json* elems, jr::read_array_or_null(*type, "Elems", where));
+  if (elems != nullptr) {
+    for (size_t i = 0; i < elems->size(); ++i) {
+      SLUICE_ASSIGN_OR_RETURN(
+          std::string element,
+          jr::as_string((*elems)[i], fmt::format("{}[{}]", jr::field_name(where, "Elems"), i)));
+      column.elems.push_back(std::move(element));
     }
   }
-  column.default_value = default_text(object, "default");
-  column.origin_default_value = default_text(object, "origin_default");
-  column.generated_expr = optional_string(object, "generated_expr_string");
-  column.state = static_cast<SchemaState>(optional_number<int>(object, "state", 5));
+  SLUICE_ASSIGN_OR_RETURN(column.default_value, default_text(object, "default", where));
+  SLUICE_ASSIGN_OR_RETURN(column.origin_default_value,
+                          default_text(object, "origin_default", where));
+  SLUICE_ASSIGN_OR_RETURN(column.generated_expr,
+                          jr::read_string_or(object, "generated_expr_string", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(column.state, state_or_public(object, where));
   return column;
 }
 
 Result<IndexInfo> parse_index(const json& object, std::string_view table) {
-  const std::string what = fmt::format("table {} index", table);
+  std::string where = fmt::format("table {} index", table);
   IndexInfo index;
-  SLUICE_ASSIGN_OR_RETURN(index.id, required_number<int64_t>(object, "id", what));
-  SLUICE_ASSIGN_OR_RETURN(index.name, ci_str(object, "idx_name", what));
-  const auto columns = object.find("idx_cols");
-  if (columns == object.end() || !columns->is_array()) return missing(what, "idx_cols");
-  for (const auto& entry : *columns) {
+  SLUICE_ASSIGN_OR_RETURN(index.id, jr::read_int64(object, "id", where));
+  SLUICE_ASSIGN_OR_RETURN(index.name, ci_str(object, "idx_name", where));
+  where = fmt::format("table {} index {}", table, index.name);
+  SLUICE_ASSIGN_OR_RETURN(const json* columns, jr::read_array(object, "idx_cols", where));
+  for (size_t i = 0; i < columns->size(); ++i) {
+    const json& entry = (*columns)[i];
+    const std::string column_where = fmt::format("{} idx_cols[{}]", where, i);
     IndexColumn column;
-    SLUICE_ASSIGN_OR_RETURN(column.name, ci_str(entry, "name", what));
-    column.offset = optional_number<int>(entry, "offset", 0);
-    column.length = optional_number<int>(entry, "length", -1);
+    SLUICE_ASSIGN_OR_RETURN(column.name, ci_str(entry, "name", column_where));
+    SLUICE_ASSIGN_OR_RETURN(column.offset,
+                            jr::read_integer_or<int>(entry, "offset", column_where, 0));
+    SLUICE_ASSIGN_OR_RETURN(column.length,
+                            jr::read_integer_or<int>(entry, "length", column_where, -1));
     index.columns.push_back(std::move(column));
   }
-  index.unique = optional_bool(object, "is_unique");
-  index.primary = optional_bool(object, "is_primary");
-  index.state = static_cast<SchemaState>(optional_number<int>(object, "state", 5));
+  SLUICE_ASSIGN_OR_RETURN(index.unique, jr::read_bool_or(object, "is_unique", where, false));
+  SLUICE_ASSIGN_OR_RETURN(index.primary, jr::read_bool_or(object, "is_primary", where, false));
+  SLUICE_ASSIGN_OR_RETURN(index.state, state_or_public(object, where));
   return index;
+}
+
+Result<TableInfo> read_table_info(const json& object) {
+  SLUICE_RETURN_IF_ERROR(jr::expect_object(object, "table info"));
+  TableInfo table;
+  SLUICE_ASSIGN_OR_RETURN(table.id, jr::read_int64(object, "id", "table"));
+  SLUICE_ASSIGN_OR_RETURN(table.name, ci_str(object, "name", "table"));
+  const std::string where = "table " + table.name;
+  SLUICE_ASSIGN_OR_RETURN(table.charset, jr::read_string_or(object, "charset", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(table.collate, jr::read_string_or(object, "collate", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(const json* columns, jr::read_array(object, "cols", where));
+  for (size_t i = 0; i < columns->size(); ++i) {
+    const json& entry = (*columns)[i];
+    SLUICE_RETURN_IF_ERROR(jr::expect_object(entry, fmt::format("{} cols[{}]", where, i)));
+    SLUICE_ASSIGN_OR_RETURN(ColumnInfo column, parse_column(entry, table.name));
+    table.columns.push_back(std::move(column));
+  }
+  SLUICE_ASSIGN_OR_RETURN(const json* indices, jr::read_array_or_null(object, "index_info", where));
+  if (indices != nullptr) {
+    for (size_t i = 0; i < indices->size(); ++i) {
+      const json& entry = (*indices)[i];
+      SLUICE_RETURN_IF_ERROR(jr::expect_object(entry, fmt::format("{} index_info[{}]", where, i)));
+      SLUICE_ASSIGN_OR_RETURN(IndexInfo index, parse_index(entry, table.name));
+      table.indices.push_back(std::move(index));
+    }
+  }
+  SLUICE_ASSIGN_OR_RETURN(table.pk_is_handle,
+                          jr::read_bool_or(object, "pk_is_handle", where, false));
+  SLUICE_ASSIGN_OR_RETURN(table.is_common_handle,
+                          jr::read_bool_or(object, "is_common_handle", where, false));
+  SLUICE_ASSIGN_OR_RETURN(const json* partition,
+                          jr::read_object_or_null(object, "partition", where));
+  if (partition != nullptr) {
+    const std::string partition_where = where + " partition";
+    SLUICE_ASSIGN_OR_RETURN(const json* definitions,
+                            jr::read_array_or_null(*partition, "definitions", partition_where));
+    if (definitions != nullptr) {
+      for (size_t i = 0; i < definitions->size(); ++i) {
+        const json& entry = (*definitions)[i];
+        const std::string definition_where = fmt::format("{} definitions[{}]", partition_where, i);
+        PartitionDefinition definition;
+        SLUICE_ASSIGN_OR_RETURN(definition.id, jr::read_int64(entry, "id", definition_where));
+        SLUICE_ASSIGN_OR_RETURN(const json* name,
+                                jr::find_non_null(entry, "name", definition_where));
+        if (name != nullptr) {
+          SLUICE_ASSIGN_OR_RETURN(definition.name,
+                                  ci_str_field(*name, jr::field_name(definition_where, "name")));
+        }
+        table.partitions.push_back(std::move(definition));
+      }
+    }
+  }
+  SLUICE_ASSIGN_OR_RETURN(table.state, state_or_public(object, where));
+  SLUICE_ASSIGN_OR_RETURN(const json* view, jr::find_non_null(object, "view", where));
+  SLUICE_ASSIGN_OR_RETURN(const json* sequence, jr::find_non_null(object, "sequence", where));
+  table.is_view = view != nullptr;
+  table.is_sequence = sequence != nullptr;
+  return table;
+}
+
+Result<DbInfo> read_db_info(const json& object) {
+  SLUICE_RETURN_IF_ERROR(jr::expect_object(object, "database info"));
+  DbInfo db;
+  SLUICE_ASSIGN_OR_RETURN(db.id, jr::read_int64(object, "id", "database"));
+  SLUICE_ASSIGN_OR_RETURN(db.name, ci_str(object, "db_name", "database"));
+  const std::string where = "database " + db.name;
+  SLUICE_ASSIGN_OR_RETURN(db.charset, jr::read_string_or(object, "charset", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(db.collate, jr::read_string_or(object, "collate", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(db.state, state_or_public(object, where));
+  return db;
+}
+
+Result<DdlJob> read_ddl_job(const json& object) {
+  SLUICE_RETURN_IF_ERROR(jr::expect_object(object, "DDL job"));
+  DdlJob job;
+  SLUICE_ASSIGN_OR_RETURN(job.id, jr::read_int64(object, "id", "DDL job"));
+  const std::string where = fmt::format("DDL job {}", job.id);
+  SLUICE_ASSIGN_OR_RETURN(job.type, jr::read_integer<int>(object, "type", where));
+  SLUICE_ASSIGN_OR_RETURN(job.schema_id, jr::read_int64_or(object, "schema_id", where, 0));
+  SLUICE_ASSIGN_OR_RETURN(job.table_id, jr::read_int64_or(object, "table_id", where, 0));
+  SLUICE_ASSIGN_OR_RETURN(job.schema_name, jr::read_string_or(object, "schema_name", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(job.table_name, jr::read_string_or(object, "table_name", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(job.state, jr::read_integer_or<int>(object, "state", where, 0));
+  SLUICE_ASSIGN_OR_RETURN(job.query, jr::read_string_or(object, "query", where, ""));
+  SLUICE_ASSIGN_OR_RETURN(const json* binlog, jr::read_object(object, "binlog", where));
+  const std::string binlog_where = where + " binlog";
+  SLUICE_ASSIGN_OR_RETURN(job.schema_version,
+                          jr::read_int64_or(*binlog, "SchemaVersion", binlog_where, 0));
+  SLUICE_ASSIGN_OR_RETURN(job.finished_ts,
+                          jr::read_int64_or(*binlog, "FinishedTS", binlog_where, 0));
+  SLUICE_ASSIGN_OR_RETURN(const json* db, jr::read_object_or_null(*binlog, "DBInfo", binlog_where));
+  if (db != nullptr) {
+    auto info = read_db_info(*db);
+    if (!info.is_ok()) return info.status().with_context(jr::field_name(binlog_where, "DBInfo"));
+    job.db_info = std::move(info).value();
+  }
+  SLUICE_ASSIGN_OR_RETURN(const json* table,
+                          jr::read_object_or_null(*binlog, "TableInfo", binlog_where));
+  if (table != nullptr) {
+    auto info = read_table_info(*table);
+    if (!info.is_ok()) return info.status().with_context(jr::field_name(binlog_where, "TableInfo"));
+    job.table_info = std::move(info).value();
+  }
+  SLUICE_ASSIGN_OR_RETURN(const json* tables,
+                          jr::read_array_or_null(*binlog, "MultipleTableInfos", binlog_where));
+  if (tables != nullptr) {
+    for (size_t i = 0; i < tables->size(); ++i) {
+      auto info = read_table_info((*tables)[i]);
+      if (!info.is_ok()) {
+        return info.status().with_context(
+            fmt::format("{}[{}]", jr::field_name(binlog_where, "MultipleTableInfos"), i));
+      }
+      job.multiple_table_infos.push_back(std::move(info).value());
+    }
+  }
+  return job;
 }
 
 }  // namespace
@@ -151,99 +271,21 @@ const ColumnInfo* TableInfo::handle_column() const {
 }
 
 Result<TableInfo> parse_table_info(const json& object) {
-  if (!object.is_object()) return Status::invalid_argument("table info is not a JSON object");
-  TableInfo table;
-  SLUICE_ASSIGN_OR_RETURN(table.id, required_number<int64_t>(object, "id", "table"));
-  SLUICE_ASSIGN_OR_RETURN(table.name, ci_str(object, "name", "table"));
-  table.charset = optional_string(object, "charset");
-  table.collate = optional_string(object, "collate");
-  const auto columns = object.find("cols");
-  if (columns == object.end() || !columns->is_array())
-    return missing("table " + table.name, "cols");
-  for (const auto& entry : *columns) {
-    SLUICE_ASSIGN_OR_RETURN(ColumnInfo column, parse_column(entry, table.name));
-    table.columns.push_back(std::move(column));
-  }
-  if (const auto indices = object.find("index_info");
-      indices != object.end() && indices->is_array()) {
-    for (const auto& entry : *indices) {
-      SLUICE_ASSIGN_OR_RETURN(IndexInfo index, parse_index(entry, table.name));
-      table.indices.push_back(std::move(index));
-    }
-  }
-  table.pk_is_handle = optional_bool(object, "pk_is_handle");
-  table.is_common_handle = optional_bool(object, "is_common_handle");
-  if (const auto partition = object.find("partition");
-      partition != object.end() && partition->is_object()) {
-    if (const auto definitions = partition->find("definitions");
-        definitions != partition->end() && definitions->is_array()) {
-      for (const auto& entry : *definitions) {
-        PartitionDefinition definition;
-        SLUICE_ASSIGN_OR_RETURN(
-            definition.id,
-            required_number<int64_t>(entry, "id", "table " + table.name + " partition"));
-        auto name = ci_str(entry, "name", "partition");
-        definition.name = name.is_ok() ? name.value() : "";
-        table.partitions.push_back(std::move(definition));
-      }
-    }
-  }
-  table.state = static_cast<SchemaState>(optional_number<int>(object, "state", 5));
-  table.is_view = object.contains("view") && !object["view"].is_null();
-  table.is_sequence = object.contains("sequence") && !object["sequence"].is_null();
-  return table;
+  return as_invalid_argument(read_table_info(object));
 }
 
 Result<DbInfo> parse_db_info(const json& object) {
-  if (!object.is_object()) return Status::invalid_argument("database info is not a JSON object");
-  DbInfo db;
-  SLUICE_ASSIGN_OR_RETURN(db.id, required_number<int64_t>(object, "id", "database"));
-  SLUICE_ASSIGN_OR_RETURN(db.name, ci_str(object, "db_name", "database"));
-  db.charset = optional_string(object, "charset");
-  db.collate = optional_string(object, "collate");
-  db.state = static_cast<SchemaState>(optional_number<int>(object, "state", 5));
-  return db;
+  return as_invalid_argument(read_db_info(object));
 }
 
 Result<DdlJob> parse_ddl_job(std::string_view json_text) {
-  const json object = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded()) return Status::invalid_argument("DDL job is not a JSON object");
-  return parse_ddl_job_json(object);
+  auto object = jr::parse(json_text, "DDL job");
+  if (!object.is_ok()) return as_invalid_argument(object.status());
+  return parse_ddl_job_json(*object);
 }
 
 Result<DdlJob> parse_ddl_job_json(const json& object) {
-  if (!object.is_object()) return Status::invalid_argument("DDL job is not a JSON object");
-  DdlJob job;
-  SLUICE_ASSIGN_OR_RETURN(job.id, required_number<int64_t>(object, "id", "DDL job"));
-  SLUICE_ASSIGN_OR_RETURN(job.type, required_number<int>(object, "type", "DDL job"));
-  job.schema_id = optional_number<int64_t>(object, "schema_id", 0);
-  job.table_id = optional_number<int64_t>(object, "table_id", 0);
-  job.schema_name = optional_string(object, "schema_name");
-  job.table_name = optional_string(object, "table_name");
-  job.state = optional_number<int>(object, "state", 0);
-  job.query = optional_string(object, "query");
-  const auto binlog = object.find("binlog");
-  if (binlog == object.end() || !binlog->is_object()) {
-    return missing(fmt::format("DDL job {}", job.id), "binlog");
-  }
-  job.schema_version = optional_number<int64_t>(*binlog, "SchemaVersion", 0);
-  job.finished_ts = optional_number<int64_t>(*binlog, "FinishedTS", 0);
-  if (const auto db = binlog->find("DBInfo"); db != binlog->end() && db->is_object()) {
-    SLUICE_ASSIGN_OR_RETURN(DbInfo info, parse_db_info(*db));
-    job.db_info = std::move(info);
-  }
-  if (const auto table = binlog->find("TableInfo"); table != binlog->end() && table->is_object()) {
-    SLUICE_ASSIGN_OR_RETURN(TableInfo info, parse_table_info(*table));
-    job.table_info = std::move(info);
-  }
-  if (const auto tables = binlog->find("MultipleTableInfos");
-      tables != binlog->end() && tables->is_array()) {
-    for (const auto& entry : *tables) {
-      SLUICE_ASSIGN_OR_RETURN(TableInfo info, parse_table_info(entry));
-      job.multiple_table_infos.push_back(std::move(info));
-    }
-  }
-  return job;
+  return as_invalid_argument(read_ddl_job(object));
 }
 
 json to_json(const TableInfo& table) {

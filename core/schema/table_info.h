@@ -1,7 +1,8 @@
 #pragma once
 // The subset of TiDB's schema model (parser/model) Sluice needs, in TiDB's JSON shape: databases,
-// tables with columns/indices/partitions, and DDL jobs with their binlog info. Parsed with
-// nlohmann-json; every missing or mistyped field is an InvalidArgument naming it. Value types.
+// tables with columns/indices/partitions, and DDL jobs with their binlog info. Parsed through
+// core/common/json_reader.h, so nothing throws: a missing, mistyped or out-of-range field is an
+// InvalidArgument naming the key and both types (null reads as absent, as in Go). Value types.
 
 #include <cstdint>
 #include <memory>

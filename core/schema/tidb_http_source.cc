@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "core/common/json_reader.h"
+
 namespace sluice::schema {
 
 TidbHttpSource::TidbHttpSource(std::string base_url, std::chrono::milliseconds timeout)
@@ -36,16 +38,15 @@ Result<std::string> TidbHttpSource::get(const std::string& path) {
 }
 
 Result<std::vector<DdlJob>> TidbHttpSource::ddl_history() {
+  namespace jr = json_reader;
   SLUICE_ASSIGN_OR_RETURN(std::string body, get("/ddl/history"));
-  const auto array = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (array.is_discarded() || !array.is_array()) {
-    return Status::corruption(
-        fmt::format("TiDB status API {}/ddl/history: not a JSON array", base_url_));
-  }
+  const std::string where = base_url_ + "/ddl/history";
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json array, jr::parse(body, where));
+  if (!array.is_array()) return jr::wrong_type(where, array, "an array");
   std::vector<DdlJob> jobs;
   for (const auto& entry : array) {
     auto job = parse_ddl_job_json(entry);
-    if (!job.is_ok()) return job.status().with_context(base_url_ + "/ddl/history");
+    if (!job.is_ok()) return job.status().with_context(where);
     if (job->state != kJobStateDone && job->state != kJobStateSynced) continue;
     jobs.push_back(std::move(job).value());
   }
@@ -58,27 +59,26 @@ Result<std::vector<DdlJob>> TidbHttpSource::ddl_history() {
 Result<TableInfo> TidbHttpSource::table_by_id(int64_t table_id) {
   const std::string path = fmt::format("/schema?table_id={}", table_id);
   SLUICE_ASSIGN_OR_RETURN(std::string body, get(path));
-  const auto object = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded()) {
-    return Status::corruption(fmt::format("TiDB status API {}{}: not JSON", base_url_, path));
-  }
+  SLUICE_ASSIGN_OR_RETURN(const json_reader::Json object,
+                          json_reader::parse(body, base_url_ + path));
   auto table = parse_table_info(object);
   if (!table.is_ok()) return table.status().with_context(base_url_ + path);
   return table;
 }
 
 Result<std::pair<DbInfo, TableInfo>> TidbHttpSource::db_table_by_id(int64_t table_id) {
+  namespace jr = json_reader;
   const std::string path = fmt::format("/db-table/{}", table_id);
   SLUICE_ASSIGN_OR_RETURN(std::string body, get(path));
-  const auto object = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded() || !object.is_object() || !object.contains("db_info") ||
-      !object.contains("table_info")) {
-    return Status::corruption(
-        fmt::format("TiDB status API {}{}: expected db_info and table_info", base_url_, path));
-  }
-  SLUICE_ASSIGN_OR_RETURN(DbInfo db, parse_db_info(object["db_info"]));
-  SLUICE_ASSIGN_OR_RETURN(TableInfo table, parse_table_info(object["table_info"]));
-  return std::make_pair(std::move(db), std::move(table));
+  const std::string where = base_url_ + path;
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json object, jr::parse_object(body, where));
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json* db_json, jr::read_object(object, "db_info", where));
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json* table_json, jr::read_object(object, "table_info", where));
+  auto db = parse_db_info(*db_json);
+  if (!db.is_ok()) return db.status().with_context(jr::field_name(where, "db_info"));
+  auto table = parse_table_info(*table_json);
+  if (!table.is_ok()) return table.status().with_context(jr::field_name(where, "table_info"));
+  return std::make_pair(std::move(db).value(), std::move(table).value());
 }
 
 }  // namespace sluice::schema

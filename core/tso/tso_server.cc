@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "core/common/json_reader.h"
 #include "core/net/grpc_listen.h"
 #include "core/proto/pdpb.grpc.pb.h"
 #include "core/tso/tso.h"
@@ -136,7 +137,8 @@ Result<std::unique_ptr<TsoServer>> TsoServer::start(TsoServerOptions options) {
   if (self.options_.name.empty()) self.options_.name = self.address_;
   nlohmann::json member = {
       {"name", self.options_.name}, {"url", self.address_}, {"token", random_u64()}};
-  self.member_value_ = member.dump();
+  // replace: a --name with invalid UTF-8 must not throw out of start().
+  self.member_value_ = member.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   lock.unlock();
   self.campaigner_ = std::thread([&self] { self.campaign_loop(); });
   return server;
@@ -229,8 +231,16 @@ void TsoServer::campaign() {
     const auto& kvs = answer->responses(0).response_range().kvs();
     std::string leader;
     if (!kvs.empty()) {
-      const auto value = nlohmann::json::parse(kvs[0].value(), nullptr, false);
-      if (value.is_object()) leader = value.value("url", "");
+      // Another server's record: unreadable, it names no leader, and this one campaigns on.
+      const std::string where = "TSO leader record " + leader_key;
+      auto record = json_reader::parse_object(kvs[0].value(), where);
+      auto read = record.is_ok() ? json_reader::read_string(*record, "url", where)
+                                 : Result<std::string>(record.status());
+      if (read.is_ok()) {
+        leader = std::move(read).value();
+      } else {
+        spdlog::warn("TSO server {}: campaign: {}", address_, read.status().message());
+      }
     }
     std::lock_guard guard(mutex_);
     leader_address_ = leader;

@@ -93,6 +93,114 @@ TEST(TableInfoJson, MalformedJobsNameTheField) {
   EXPECT_NE(bad_column.status().message().find("'type'"), std::string::npos);
 }
 
+// kCreateTableJob with the value at `pointer` replaced.
+std::string job_with(const std::string& pointer, const nlohmann::json& value) {
+  nlohmann::json job = nlohmann::json::parse(kCreateTableJob);
+  job[nlohmann::json::json_pointer(pointer)] = value;
+  return job.dump();
+}
+
+// A field of the wrong type is an error naming the key, where it was silently read as its default
+// (a pk_is_handle of 1 read as false decodes every row with the wrong handle) or cut to fit (a
+// Tp of 300 read as 44).
+TEST(TableInfoJson, WrongTypedFieldsAreErrorsNamingTheKey) {
+  using nlohmann::json;
+  const struct {
+    std::string pointer;
+    json value;
+    std::string expected;
+  } cases[] = {
+      {"/id", "47", "DDL job: 'id' is a string, expected an integer"},
+      {"/state", "6", "DDL job 47: 'state' is a string, expected an integer"},
+      {"/query", 5, "DDL job 47: 'query' is a number, expected a string"},
+      {"/binlog", json::array(), "DDL job 47: 'binlog' is an array, expected an object"},
+      {"/binlog/SchemaVersion", "21", "'SchemaVersion' is a string, expected an integer"},
+      {"/binlog/TableInfo", 5, "'TableInfo' is a number, expected an object"},
+      {"/binlog/TableInfo/pk_is_handle", 1,
+       "table orders: 'pk_is_handle' is a number, expected a boolean"},
+      {"/binlog/TableInfo/charset", json::object(),
+       "table orders: 'charset' is an object, expected a string"},
+      {"/binlog/TableInfo/name", json::object({{"O", 5}}),
+       "table: 'name': 'O' is a number, expected a string"},
+      {"/binlog/TableInfo/cols", json::object(), "'cols' is an object, expected an array"},
+      {"/binlog/TableInfo/cols/0", "id", "table orders cols[0] is a string, expected an object"},
+      {"/binlog/TableInfo/cols/0/type/Tp", 300, "'Tp' is 300, outside 0..255"},
+      {"/binlog/TableInfo/cols/0/type/Flag", -1, "'Flag' is -1, outside 0..4294967295"},
+      {"/binlog/TableInfo/cols/0/type/Flen", "20", "'Flen' is a string, expected an integer"},
+      {"/binlog/TableInfo/cols/1/type/Elems", json::array({1}),
+       "table orders column note: 'Elems'[0] is a number, expected a string"},
+      {"/binlog/TableInfo/cols/1/offset", true,
+       "table orders column note: 'offset' is a boolean, expected an integer"},
+      {"/binlog/TableInfo/index_info",
+       json::array({{{"id", 1},
+                     {"idx_name", "PRIMARY"},
+                     {"idx_cols", json::array({{{"name", "id"}, {"length", "x"}}})}}}),
+       "'length' is a string, expected an integer"},
+      {"/binlog/TableInfo/partition", json::object({{"definitions", 7}}),
+       "'definitions' is a number, expected an array"},
+  };
+  for (const auto& c : cases) {
+    const std::string text = job_with(c.pointer, c.value);
+    auto job = parse_ddl_job(text);
+    ASSERT_FALSE(job.is_ok()) << c.pointer << " = " << c.value.dump();
+    EXPECT_EQ(job.status().code(), StatusCode::kInvalidArgument) << c.pointer;
+    EXPECT_NE(job.status().message().find(c.expected), std::string::npos)
+        << c.pointer << " = " << c.value.dump() << " -> " << job.status().message();
+  }
+  for (const char* root : {"[]", "null", "5", R"("job")"}) {
+    auto job = parse_ddl_job(root);
+    ASSERT_FALSE(job.is_ok()) << root;
+    EXPECT_NE(job.status().message().find("DDL job is"), std::string::npos)
+        << root << " -> " << job.status().message();
+  }
+}
+
+// A schema snapshot (read back from disk at the drainer's start) with a wrong-typed field threw
+// from nlohmann's value()/get(), and one without a table entry's "table" read past the end of a
+// map; each is now an error naming the entry and the key.
+TEST(SchemaTracker, RestoreOfAWrongTypedSnapshotIsAnErrorNamingTheKey) {
+  const struct {
+    std::string json;
+    std::string expected;
+  } cases[] = {
+      {R"({"format":"1","version":1,"databases":[],"tables":[]})",
+       "schema snapshot: 'format' is a string, expected an integer"},
+      {R"({"format":2,"version":1,"databases":[],"tables":[]})", "format 1"},
+      {R"({"format":1,"version":"1","databases":[],"tables":[]})",
+       "schema snapshot: 'version' is a string, expected an integer"},
+      {R"({"format":1,"version":1,"databases":5,"tables":[]})",
+       "schema snapshot: 'databases' is a number, expected an array"},
+      {R"({"format":1,"version":1,"databases":[],"tables":{}})",
+       "schema snapshot: 'tables' is an object, expected an array"},
+      {R"({"format":1,"version":1,"databases":[{"id":2,"db_name":"shop","sluice_dropped":1}],)"
+       R"("tables":[]})",
+       "schema snapshot databases[0]: 'sluice_dropped' is a number, expected a boolean"},
+      {R"({"format":1,"version":1,"databases":[{"id":"2","db_name":"shop"}],"tables":[]})",
+       "database: 'id' is a string, expected an integer"},
+      {R"({"format":1,"version":1,"databases":[],"tables":[{"id":46,"version":3}]})",
+       "schema snapshot tables[0]: 'table' is missing"},
+      {R"({"format":1,"version":1,"databases":[],"tables":[{"id":"46","version":3,"table":null}]})",
+       "schema snapshot tables[0]: 'id' is a string, expected an integer"},
+      {R"({"format":1,"version":1,"databases":[],"tables":[{"id":46,"version":[],"table":null}]})",
+       "schema snapshot tables[0]: 'version' is an array, expected an integer"},
+      {R"({"format":1,"version":1,"databases":[],"tables":[{"id":46,"version":3,"schema_id":"2",)"
+       R"("table":null}]})",
+       "schema snapshot tables[0]: 'schema_id' is a string, expected an integer"},
+      {R"({"format":1,"version":1,"databases":[],"tables":[{"id":46,"version":3,"table":5}]})",
+       "schema snapshot tables[0]: 'table' is a number, expected an object"},
+      {R"({"format":1,"version":1,"databases":[],"tables":[7]})",
+       "schema snapshot tables[0] is a number, expected an object"},
+      {"[]", "schema snapshot is an array, expected an object"},
+      {"null", "schema snapshot is null, expected an object"},
+  };
+  for (const auto& c : cases) {
+    auto restored = SchemaTracker::restore(c.json);
+    ASSERT_FALSE(restored.is_ok()) << c.json;
+    EXPECT_NE(restored.status().message().find(c.expected), std::string::npos)
+        << c.json << " -> " << restored.status().message();
+  }
+}
+
 TEST(SchemaTracker, OlderDmlDecodesWithTheLayoutOfItsTime) {
   SchemaTracker tracker;
   ASSERT_TRUE(tracker.apply(create_schema_job(20)).value());

@@ -109,5 +109,52 @@ TEST(TidbHttpSource, UnreachableServerIsUnavailableNamingTheUrl) {
   EXPECT_NE(jobs.status().message().find("http://127.0.0.1:1/ddl/history"), std::string::npos);
 }
 
+// TiDB answers that are JSON of the wrong shape are errors naming the URL and the key (a
+// SchemaVersion sent as a string was read as 0, so the job looked already applied and was
+// skipped; a db_info that is not an object lost the URL from the message).
+TEST(TidbHttpSource, WrongTypedAnswersAreErrorsNamingTheUrlAndKey) {
+  net::HttpServer server;
+  server.handle_get("/ddl/history", [](const httplib::Request&, httplib::Response& response) {
+    DdlJob create_table = job(11, action::kCreateTable, 21, kJobStateSynced);
+    create_table.table_info = orders_table(46);
+    nlohmann::json entry = to_json(create_table);
+    entry["binlog"]["SchemaVersion"] = "21";
+    response.set_content(nlohmann::json::array({entry}).dump(), "application/json");
+  });
+  server.handle_get("/schema", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("[]", "application/json");
+  });
+  server.handle_get(R"(/db-table/(\d+))", [](const httplib::Request&, httplib::Response& response) {
+    nlohmann::json body = {{"db_info", 5}, {"table_info", to_json(orders_table(46))}};
+    response.set_content(body.dump(), "application/json");
+  });
+  ASSERT_TRUE(server.start("127.0.0.1", 0).is_ok());
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  TidbHttpSource source(url);
+
+  auto jobs = source.ddl_history();
+  ASSERT_FALSE(jobs.is_ok());
+  EXPECT_NE(jobs.status().message().find(url + "/ddl/history"), std::string::npos)
+      << jobs.status().message();
+  EXPECT_NE(jobs.status().message().find("'SchemaVersion' is a string, expected an integer"),
+            std::string::npos)
+      << jobs.status().message();
+
+  auto table = source.table_by_id(46);
+  ASSERT_FALSE(table.is_ok());
+  EXPECT_NE(table.status().message().find(url + "/schema?table_id=46"), std::string::npos)
+      << table.status().message();
+  EXPECT_NE(table.status().message().find("is an array, expected an object"), std::string::npos)
+      << table.status().message();
+
+  auto both = source.db_table_by_id(46);
+  ASSERT_FALSE(both.is_ok());
+  EXPECT_NE(both.status().message().find(url + "/db-table/46"), std::string::npos)
+      << both.status().message();
+  EXPECT_NE(both.status().message().find("'db_info' is a number, expected an object"),
+            std::string::npos)
+      << both.status().message();
+}
+
 }  // namespace
 }  // namespace sluice::schema

@@ -211,5 +211,35 @@ TEST(TsoServer, EtcdOutageFailsClearlyThenServiceResumes) {
   EXPECT_GT(after, before);
 }
 
+// Waits (bounded) until `server` reports `leader` as the leader's address.
+bool reports_leader(const TsoServer& server, const std::string& leader) {
+  for (int i = 0; i < 200; ++i) {
+    if (server.leader_address() == leader) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// A follower reads the leader's record from etcd at every campaign. A record whose "url" is not a
+// string threw from nlohmann's value() on the election thread and ended the process; now the
+// follower knows no leader address, keeps campaigning, and leads once the record is gone.
+TEST(TsoServer, AWrongTypedLeaderRecordLeavesTheFollowerCampaigning) {
+  EtcdServer etcd;
+  auto client = registry::EtcdClient::create(etcd.client_url()).value();
+  const std::string leader_key = "/sluice/tso/leader";
+  ASSERT_TRUE(
+      client->put(leader_key, R"({"name":"other","url":"10.9.8.7:2379","token":1})").is_ok());
+  auto server = start_server(etcd, real_now_ms);
+  ASSERT_TRUE(server);
+  ASSERT_TRUE(reports_leader(*server, "10.9.8.7:2379"));
+
+  ASSERT_TRUE(client->put(leader_key, R"({"name":"other","url":5,"token":1})").is_ok());
+  ASSERT_TRUE(reports_leader(*server, ""));
+  EXPECT_FALSE(server->is_leader());
+
+  ASSERT_TRUE(client->delete_range(leader_key).is_ok());
+  ASSERT_TRUE(becomes_leader(*server));
+}
+
 }  // namespace
 }  // namespace sluice::tso
