@@ -120,9 +120,20 @@ void append_float(std::string& out, double value) {
   out.append(buffer, end);
 }
 
-Status append_text(std::string& out, JsonType type, std::string_view value, int depth);
+// What one json_binary_to_text call may still spend (see kMaxRenderedJsonFloor in the header):
+// values visited, at most the input's size in bytes since each value other than the root has a
+// 5-byte entry of its own unless entries share it; and the rendered size.
+struct Budget {
+  size_t input_size = 0;
+  size_t values_left = 0;
+  size_t max_output = 0;
+};
 
-Status append_container(std::string& out, JsonType type, std::string_view value, int depth) {
+Status append_text(std::string& out, JsonType type, std::string_view value, int depth,
+                   Budget& budget);
+
+Status append_container(std::string& out, JsonType type, std::string_view value, int depth,
+                        Budget& budget) {
   if (depth > kMaxJsonDepth) return corrupt("nested deeper than 128 levels");
   if (value.size() < kHeaderSize) return corrupt("container header truncated");
   const uint32_t count = u32_at(value, 0);
@@ -155,7 +166,8 @@ Status append_container(std::string& out, JsonType type, std::string_view value,
     if (!known_type(code)) return corrupt(fmt::format("unknown type code 0x{:02x}", code));
     const auto element_type = static_cast<JsonType>(code);
     if (element_type == JsonType::kLiteral) {
-      SLUICE_RETURN_IF_ERROR(append_text(out, element_type, value.substr(entry + 1, 1), depth + 1));
+      SLUICE_RETURN_IF_ERROR(
+          append_text(out, element_type, value.substr(entry + 1, 1), depth + 1, budget));
       continue;
     }
     const uint32_t offset = u32_at(value, entry + 1);
@@ -163,18 +175,20 @@ Status append_container(std::string& out, JsonType type, std::string_view value,
     std::string_view element = value.substr(offset);
     SLUICE_ASSIGN_OR_RETURN(size_t length, value_length(element_type, element));
     if (length > element.size()) return corrupt("value runs past its container");
-    SLUICE_RETURN_IF_ERROR(append_text(out, element_type, element.substr(0, length), depth + 1));
+    SLUICE_RETURN_IF_ERROR(
+        append_text(out, element_type, element.substr(0, length), depth + 1, budget));
   }
   out += is_object ? '}' : ']';
   return Status::ok();
 }
 
-Status append_text(std::string& out, JsonType type, std::string_view value, int depth) {
+Status append_value(std::string& out, JsonType type, std::string_view value, int depth,
+                    Budget& budget) {
   ByteReader reader(value);
   switch (type) {
     case JsonType::kObject:
     case JsonType::kArray:
-      return append_container(out, type, value, depth);
+      return append_container(out, type, value, depth, budget);
     case JsonType::kLiteral: {
       SLUICE_ASSIGN_OR_RETURN(uint8_t literal, reader.read_u8("binary JSON literal"));
       if (literal == kLiteralNull)
@@ -249,6 +263,23 @@ Status append_text(std::string& out, JsonType type, std::string_view value, int 
     }
   }
   return corrupt(fmt::format("unknown type code 0x{:02x}", static_cast<uint8_t>(type)));
+}
+
+Status append_text(std::string& out, JsonType type, std::string_view value, int depth,
+                   Budget& budget) {
+  if (budget.values_left == 0) {
+    return corrupt(fmt::format(
+        "more values than its {} bytes can hold: container entries share values (not written by "
+        "TiDB)",
+        budget.input_size));
+  }
+  --budget.values_left;
+  SLUICE_RETURN_IF_ERROR(append_value(out, type, value, depth, budget));
+  if (out.size() > budget.max_output) {
+    return corrupt(fmt::format("renders to more than {} bytes from {} bytes", budget.max_output,
+                               budget.input_size));
+  }
+  return Status::ok();
 }
 
 // ----- encoding -----
@@ -352,9 +383,13 @@ Result<size_t> json_binary_length(std::string_view bytes) {
 
 Result<std::string> json_binary_to_text(std::string_view bytes) {
   SLUICE_ASSIGN_OR_RETURN(size_t length, json_binary_length(bytes));
+  Budget budget;
+  budget.input_size = length;
+  budget.values_left = length;
+  budget.max_output = std::max(kMaxRenderedJsonFloor, kMaxRenderedJsonPerInputByte * length);
   std::string out;
   SLUICE_RETURN_IF_ERROR(
-      append_text(out, static_cast<JsonType>(bytes[0]), bytes.substr(1, length - 1), 0));
+      append_text(out, static_cast<JsonType>(bytes[0]), bytes.substr(1, length - 1), 0, budget));
   return out;
 }
 

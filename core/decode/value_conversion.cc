@@ -139,8 +139,9 @@ Result<sluice_value_t> to_value(const DatumView& datum, const schema::ColumnInfo
   }
   if (t == type::kJson) {
     if (datum.kind != DatumKind::kJson) return mismatch(datum.kind, column);
-    SLUICE_ASSIGN_OR_RETURN(std::string text, codec::json_binary_to_text(datum.bytes));
-    return bytes_value(arena.copy(text));
+    auto text = codec::json_binary_to_text(datum.bytes);
+    if (!text.is_ok()) return text.status().with_context(fmt::format("column '{}'", column.name));
+    return bytes_value(arena.copy(*text));
   }
   if (datum.kind == DatumKind::kBytes) return bytes_value(datum.bytes);
   return mismatch(datum.kind, column);

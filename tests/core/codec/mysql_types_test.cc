@@ -3,6 +3,7 @@
 #include "core/codec/json_binary.h"
 #include "core/codec/mysql_decimal.h"
 #include "core/codec/mysql_time.h"
+#include "tests/core/codec/json_bomb.h"
 
 namespace sluice::codec {
 namespace {
@@ -123,6 +124,50 @@ TEST(JsonBinary, DeepNestingIsBounded) {
   auto decoded = json_binary_to_text(*binary);
   ASSERT_FALSE(decoded.is_ok());
   EXPECT_NE(decoded.status().message().find("nested deeper"), std::string::npos);
+}
+
+// 531 bytes whose nine levels of ten entries all point at the level below: followed naively they
+// render to 4.2 GB. Decoding is a prompt error instead.
+TEST(JsonBinary, SharedSubContainersCannotExplode) {
+  const std::string bomb = testing::nested_shared_arrays(10, 9);
+  ASSERT_EQ(bomb.size(), 531u);
+  ASSERT_EQ(json_binary_length(bomb).value(), 531u);  // every offset is inside its container
+  auto decoded = json_binary_to_text(bomb);
+  ASSERT_FALSE(decoded.is_ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(decoded.status().message().find("more values than its 531 bytes can hold"),
+            std::string::npos)
+      << decoded.status().message();
+  // A little sharing within the budget still decodes, to what following each entry gives.
+  EXPECT_EQ(json_binary_to_text(testing::nested_shared_arrays(2, 2)).value(),
+            "[[[], []], [[], []]]");
+}
+
+// 1200 entries pointing at one 60000-byte string: 66 KB that render to 72 MB, above the 64 MiB
+// floor and far above 8 times the input.
+TEST(JsonBinary, RenderedSizeIsBounded) {
+  const std::string value = testing::array_of_one_shared_string(1200, 60000);
+  ASSERT_EQ(json_binary_length(value).value(), value.size());
+  auto decoded = json_binary_to_text(value);
+  ASSERT_FALSE(decoded.is_ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(decoded.status().message().find("renders to more than 67108864 bytes"),
+            std::string::npos)
+      << decoded.status().message();
+}
+
+// An honest value may render above the 64 MiB floor: 11 MiB of control characters print as
+// \u0001 each, 66 MiB in all, within 8 times the input.
+TEST(JsonBinary, AnHonestValuePastTheFloorDecodes) {
+  const size_t length = size_t{11} << 20;
+  std::string value("\x0c", 1);
+  for (size_t rest = length; rest > 0; rest >>= 7)  // uvarint
+    value += static_cast<char>((rest & 0x7f) | (rest >= 0x80 ? 0x80 : 0));
+  value += std::string(length, '\x01');
+  auto decoded = json_binary_to_text(value);
+  ASSERT_TRUE(decoded.is_ok()) << decoded.status().to_string();
+  EXPECT_EQ(decoded->size(), 6 * length + 2);
+  EXPECT_EQ(decoded->substr(0, 13), "\"\\u0001\\u0001");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "core/codec/json_binary.h"
 #include "core/codec/mysql_time.h"
 #include "core/codec/row_format.h"
+#include "tests/core/codec/json_bomb.h"
 
 namespace sluice::decode {
 namespace {
@@ -363,6 +364,29 @@ TEST_F(MutationDecoderTest, MalformedMutationsNameTheTableAndRow) {
   status = decoder.decode(mismatched, 2, changes, arena);
   ASSERT_FALSE(status.is_ok());
   EXPECT_NE(status.message().find("column 'price'"), std::string::npos) << status.message();
+}
+
+// A JSON column whose 531-byte value points its entries at shared sub-containers (4.2 GB if
+// every reference is followed) fails the row with an error naming the table, row and column.
+TEST_F(MutationDecoderTest, AJsonValueThatWouldExplodeIsAnErrorNamingTableAndColumn) {
+  std::string row;
+  ASSERT_TRUE(codec::encode_inserted_row(
+                  row, {Datum::from_int64(1)},
+                  {{8, Datum::from_json_binary(codec::testing::nested_shared_arrays(10, 9))}})
+                  .is_ok());
+  binlog::TableMutation mutation;
+  mutation.set_table_id(10);
+  mutation.add_inserted_rows(row);
+  mutation.add_sequence(binlog::Insert);
+  MutationDecoder decoder(tracker_);
+  TextArena arena;
+  std::vector<RowChange> changes;
+  const Status status = decoder.decode(mutation, 2, changes, arena);
+  ASSERT_FALSE(status.is_ok());
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_NE(status.message().find("app.items (id 10): inserted row #0: column 'doc': binary JSON"),
+            std::string::npos)
+      << status.message();
 }
 
 }  // namespace
