@@ -40,6 +40,46 @@ std::vector<SqlValue> project(std::vector<SqlValue> values, const std::vector<si
   return out;
 }
 
+// The DMLs of `chunk` as one chunk per upstream transaction, in the order each commit_ts first
+// appears, each keeping its DMLs' order and the chunk's safe-mode replay. Without merge a
+// worker's DMLs are in commit order, so these are the chunk's runs of equal commit_ts; with merge
+// a transaction's rows may be apart (deletes first, then replaces), and keeping them together
+// changes nothing: a merged batch has one row per primary key.
+std::vector<Chunk> split_by_transaction(Chunk chunk) {
+  std::vector<Chunk> parts;
+  std::vector<int64_t> part_ts;
+  for (Dml& dml : chunk.dmls) {
+    auto found = std::find(part_ts.begin(), part_ts.end(), dml.commit_ts);
+    Chunk* part = nullptr;
+    if (found == part_ts.end()) {
+      part_ts.push_back(dml.commit_ts);
+      part = &parts.emplace_back();
+      part->force_safe = chunk.force_safe;
+    } else {
+      part = &parts[static_cast<size_t>(found - part_ts.begin())];
+    }
+    part->bytes += dml_bytes(dml);
+    part->dmls.push_back(std::move(dml));
+  }
+  return parts;
+}
+
+// How many refusals apply() describes in full; the others are named by commit_ts only.
+constexpr size_t kDetailedRejections = 5;
+
+std::string describe_rejections(const std::vector<RejectedTransaction>& rejected) {
+  std::string out =
+      std::to_string(rejected.size()) +
+      (rejected.size() == 1 ? " upstream transaction was" : " upstream transactions were") +
+      " refused downstream and skipped; everything else is committed: ";
+  for (size_t i = 0; i < rejected.size(); ++i) {
+    if (i > 0) out += "; ";
+    out += "commit_ts " + std::to_string(rejected[i].commit_ts);
+    if (i < kDetailedRejections) out += " (" + rejected[i].message + ")";
+  }
+  return out;
+}
+
 }  // namespace
 
 DmlApplier::DmlApplier(ApplierOptions options)
@@ -94,31 +134,6 @@ void DmlApplier::close() {
   for (auto& worker : workers_)
     worker->connection.reset();
   control_.reset();
-}
-
-void DmlApplier::discard() {
-  incoming_.clear();
-  planned_.clear();
-  next_ = 0;
-  placed_worker_.reset();
-  barrier_ = false;
-  reset_after_barrier_ = false;
-  std::unique_lock lock(mutex_);
-  for (auto& worker : workers_) {
-    // The running head chunk cannot be taken back; everything behind it can.
-    while (worker->queue.size() > (worker->busy ? 1u : 0u))
-      worker->queue.pop_back();
-  }
-  progress_.wait(lock, [this] {
-    return std::none_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->busy; });
-  });
-  for (auto& worker : workers_) {
-    worker->queue.clear();
-    worker->failure = sdk::Status::ok();
-    worker->stale_layout = false;
-  }
-  in_flight_ = 0;
-  dispatcher_.reset();
 }
 
 MysqlConnection* DmlApplier::connection(size_t worker, sdk::Status& status) {
@@ -343,12 +358,21 @@ sdk::Status DmlApplier::dispatch() {
   return worst_failure();
 }
 
-sdk::Status DmlApplier::apply() {
+sdk::Status DmlApplier::apply(std::vector<RejectedTransaction>* rejected) {
   if (auto status = dispatch(); !status.is_ok()) return status;
   std::unique_lock lock(mutex_);
   int refreshes = 0;
   sdk::Status status = wait_all(lock, refreshes);
-  if (status.is_ok()) dispatcher_.reset();  // everything placed has committed
+  if (!status.is_ok()) return status;
+  dispatcher_.reset();  // everything placed has committed (or was skipped)
+  if (rejected_.empty()) return status;
+  std::vector<RejectedTransaction> reported = std::move(rejected_);
+  rejected_.clear();
+  lock.unlock();
+  std::sort(reported.begin(), reported.end(),
+            [](const auto& a, const auto& b) { return a.commit_ts < b.commit_ts; });
+  status = sdk::Status::rejected(describe_rejections(reported));
+  if (rejected != nullptr) *rejected = std::move(reported);
   return status;
 }
 
@@ -359,6 +383,12 @@ void DmlApplier::worker_loop(Worker& worker) {
                      [&] { return stop_ || (!worker.queue.empty() && worker.failure.is_ok()); });
     if (stop_) return;
     Chunk& chunk = worker.queue.front();
+    drop_rejected_rows(chunk);
+    if (chunk.dmls.empty()) {
+      worker.queue.pop_front();
+      progress_.notify_all();
+      continue;
+    }
     worker.busy = true;
     lock.unlock();
     bool stale_layout = false;
@@ -368,12 +398,57 @@ void DmlApplier::worker_loop(Worker& worker) {
     if (status.is_ok()) {
       in_flight_ -= std::min(in_flight_, chunk.dmls.size());
       worker.queue.pop_front();
+    } else if (status.code() == sdk::Code::kRejected) {
+      reject_head(worker, status);
     } else {
       worker.failure = std::move(status);
       worker.stale_layout = stale_layout;
     }
     progress_.notify_all();
   }
+}
+
+void DmlApplier::drop_rejected_rows(Chunk& chunk) {
+  if (rejected_.empty()) return;
+  const size_t before = chunk.dmls.size();
+  std::erase_if(chunk.dmls, [this](const Dml& dml) {
+    for (RejectedTransaction& rejected : rejected_) {
+      if (rejected.commit_ts != dml.commit_ts) continue;
+      ++rejected.skipped_dmls;
+      return true;
+    }
+    return false;
+  });
+  if (chunk.dmls.size() == before) return;
+  in_flight_ -= std::min(in_flight_, before - chunk.dmls.size());
+  chunk.bytes = 0;
+  for (const Dml& dml : chunk.dmls)
+    chunk.bytes += dml_bytes(dml);
+}
+
+void DmlApplier::reject_head(Worker& worker, const sdk::Status& status) {
+  // The refused downstream transaction was rolled back (run_chunk), so nothing of it committed.
+  Chunk chunk = std::move(worker.queue.front());
+  worker.queue.pop_front();
+  const int64_t commit_ts = chunk.dmls.front().commit_ts;
+  const bool one_transaction =
+      std::all_of(chunk.dmls.begin(), chunk.dmls.end(),
+                  [&](const Dml& dml) { return dml.commit_ts == commit_ts; });
+  if (!one_transaction) {
+    // Run again one upstream transaction at a time, before anything queued behind (causality).
+    std::vector<Chunk> parts = split_by_transaction(std::move(chunk));
+    for (auto part = parts.rbegin(); part != parts.rend(); ++part)
+      worker.queue.push_front(std::move(*part));
+    return;
+  }
+  in_flight_ -= std::min(in_flight_, chunk.dmls.size());
+  for (RejectedTransaction& rejected : rejected_) {
+    if (rejected.commit_ts == commit_ts) {  // another part of it was refused already
+      rejected.skipped_dmls += chunk.dmls.size();
+      return;
+    }
+  }
+  rejected_.push_back(RejectedTransaction{commit_ts, status.message(), chunk.dmls.size()});
 }
 
 sdk::Status DmlApplier::run_with_retries(Worker& worker, Chunk& chunk, bool& stale_layout) {

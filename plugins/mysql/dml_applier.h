@@ -5,11 +5,20 @@
 // whose keys join two groups waits until everything dispatched before it has committed. Workers
 // never wait for each other otherwise: dispatch() hands buffered DMLs over and returns (blocking
 // only while more than `max_in_flight` DMLs are queued), and only apply() waits until everything
-// is committed (the host's flush, a DDL barrier, close). A failed chunk stays at the head of its
-// worker's queue and the worker stops until the next dispatch()/apply() resumes it, so a retry
-// never applies a committed chunk twice; a chunk whose connection was lost mid-transaction (its
-// COMMIT may or may not have happened) is replayed in safe mode (REPLACE, DELETE + REPLACE), which
-// is idempotent.
+// is committed (the host's flush, a DDL barrier, close). A chunk that fails with RETRY or FATAL
+// stays at the head of its worker's queue and the worker stops until the next dispatch()/apply()
+// resumes it, so a retry never applies a committed chunk twice; a chunk whose connection was lost
+// mid-transaction (its COMMIT may or may not have happened) is replayed in safe mode (REPLACE,
+// DELETE + REPLACE), which is idempotent.
+// Refused rows (REJECTED: the server refuses a statement for its data, e.g. a duplicate key or a
+// value too long in strict mode): the chunk is rolled back and run again as one downstream
+// transaction per upstream transaction (Dml::commit_ts), in the chunk's order; an upstream
+// transaction refused on its own is skipped and recorded (commit_ts, table, server message), the
+// others commit, and the worker goes on. Rows of a recorded transaction that have not run yet (a
+// transaction can span several chunks and workers) are dropped as well; rows of it that already
+// committed in another chunk stay (RejectedTransaction::skipped_dmls tells how many were not
+// applied). Nothing else is ever dropped: apply() reports the recorded transactions only once
+// everything else has committed.
 // Threads: the owner calls every public method from one thread; the workers run on threads the
 // applier starts on the first dispatch and joins in close() or the destructor.
 
@@ -23,6 +32,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -54,6 +64,16 @@ struct ApplierOptions {
   size_t max_in_flight = 0;
 };
 
+// An upstream transaction a worker skipped because the server refused one of its statements.
+struct RejectedTransaction {
+  int64_t commit_ts = 0;
+  // The refusal: the table, the statement (first 300 bytes, values are bound so none appear) and
+  // the server's error number and message.
+  std::string message;
+  // Its DMLs not applied: those of the refused downstream transaction and those dropped after it.
+  size_t skipped_dmls = 0;
+};
+
 class DmlApplier {
  public:
   explicit DmlApplier(ApplierOptions options);
@@ -69,13 +89,19 @@ class DmlApplier {
   size_t pending() const;
   // Hands everything buffered to the workers. Waits only while max_in_flight DMLs are queued or
   // for a causality barrier. Resumes workers stopped by an earlier failure. Returns a worker's
-  // failure if one is stopped (FATAL > REJECTED > RETRY); what was not handed over stays buffered.
+  // failure if one is stopped (FATAL > RETRY); what was not handed over stays buffered. Refused
+  // transactions do not stop a worker and are reported by apply() only.
   sdk::Status dispatch();
-  // dispatch(), then waits until everything is committed. OK: all committed. Otherwise the first
-  // error by severity with the server's message and the table.
-  sdk::Status apply();
-  // Drops everything not committed (after a REJECTED batch); waits for running chunks to end.
-  void discard();
+  // dispatch(), then waits until everything is committed or skipped as refused.
+  // OK: everything handed over is committed.
+  // REJECTED with everything handed over committed except the upstream transactions the server
+  // refused, which were skipped: the message names each commit_ts with its refusal, and
+  // `rejected` (if given) receives them in commit_ts order. They are reported once: the record is
+  // cleared, so the next apply() is OK unless something new is refused.
+  // Otherwise (RETRY, FATAL, or a failed table-layout lookup) the first error by severity with the
+  // server's message and the table; the rows not committed stay pending, and refusals recorded
+  // so far wait for an apply() that gets everything committed.
+  sdk::Status apply(std::vector<RejectedTransaction>* rejected = nullptr);
   // Stops the workers (a running chunk finishes first) and closes every connection. What is not
   // committed stays pending; a later dispatch() starts the workers again.
   void close();
@@ -139,13 +165,14 @@ class DmlApplier {
   sdk::Status wait_all(std::unique_lock<std::mutex>& lock, int& refreshes);
   sdk::Status worst_failure() const;  // requires mutex_
   void seal_all();                    // requires mutex_
-  // Whether the worker may take its head chunk (requires mutex_).
-  static bool runnable(const Worker& worker) {
-    return worker.failure.is_ok() && !worker.queue.empty() &&
-           (worker.queue.size() > 1 || worker.tail_sealed);
-  }
   void enqueue(size_t worker, Dml dml);
   void worker_loop(Worker& worker);
+  // Drops the DMLs of `chunk` whose upstream transaction is recorded as refused (requires mutex_).
+  void drop_rejected_rows(Chunk& chunk);
+  // The worker's head chunk was refused with `status` (requires mutex_): a chunk of several
+  // upstream transactions is replaced by one chunk per transaction; a chunk of one transaction is
+  // dropped and the transaction recorded.
+  void reject_head(Worker& worker, const sdk::Status& status);
   sdk::Status run_with_retries(Worker& worker, Chunk& chunk, bool& stale_layout);
   sdk::Status run_chunk(Worker& worker, const Chunk& chunk, ChunkFailure& failure);
 
@@ -165,6 +192,8 @@ class DmlApplier {
   std::condition_variable progress_;  // a chunk committed or a worker stopped
   std::vector<std::unique_ptr<Worker>> workers_;
   size_t in_flight_ = 0;  // DMLs queued to workers (running included); guarded by mutex_
+  // Refused transactions not yet reported by apply(), in the order recorded; guarded by mutex_.
+  std::vector<RejectedTransaction> rejected_;
   bool stop_ = false;     // guarded by mutex_
   bool started_ = false;  // owner thread only
   std::atomic<uint64_t> applied_dmls_{0};

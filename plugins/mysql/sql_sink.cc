@@ -19,7 +19,10 @@ SqlSink::SqlSink(sdk::Host host, SinkConfig config, const std::string& metric_pr
           host.counter(metric_prefix + "_ddls_total", "DDL statements applied or skipped")),
       loopback_counter_(host.counter(metric_prefix + "_loopback_skipped_total",
                                      "Upstream transactions dropped as this channel's own "
-                                     "loopback (retl._drainer_repl_mark)")) {
+                                     "loopback (retl._drainer_repl_mark)")),
+      rejected_counter_(host.counter(metric_prefix + "_rejected_transactions_total",
+                                     "Upstream transactions refused downstream and skipped (each "
+                                     "logged with its commit_ts)")) {
   const PlanOptions& plan = config_.applier.plan;
   // The original's batchManager threshold: txn-batch x worker-count x 3 DMLs.
   apply_threshold_ = plan.txn_batch * (plan.enable_dispatch ? plan.worker_count : 1) * 3;
@@ -79,6 +82,7 @@ sdk::Status SqlSink::write(const sdk::Batch& batch) {
       loopback_counter_.add();
       continue;
     }
+    taken_rows_.emplace_back(transaction.commit_ts(), dmls.size());
     for (Dml& dml : dmls)
       applier_.add(std::move(dml));
     if (applier_.buffered() >= apply_threshold_) {
@@ -90,6 +94,11 @@ sdk::Status SqlSink::write(const sdk::Batch& batch) {
 
 sdk::Status SqlSink::flush(int64_t& durable_ts) {
   if (auto status = apply_pending(); !status.is_ok()) return status;
+  if (!rejection_report_.empty()) {
+    // Reported once, without a watermark: the host stops here (its checkpoint stays before the
+    // refused transactions) or, skipping them, flushes again and gets the watermark past them.
+    return sdk::Status::rejected(std::exchange(rejection_report_, std::string()));
+  }
   if (committed_ts_ > 0) {
     sdk::Status status;
     if (MysqlConnection* connection = applier_.connection(0, status)) {
@@ -107,6 +116,9 @@ sdk::Status SqlSink::close() {
                  " row changes not applied (they are not reported durable): " + status.message());
     }
   }
+  if (!rejection_report_.empty()) {
+    host_.warn("closing before a flush reported the refused transactions: " + rejection_report_);
+  }
   applier_.close();
   if (config_.applier.loopback_channel) {
     sdk::Status status;
@@ -122,34 +134,51 @@ sdk::Status SqlSink::close() {
   return sdk::Status::ok();
 }
 
-sdk::Status SqlSink::after_failure(sdk::Status status) {
-  if (status.code() == sdk::Code::kRejected) {
-    // The host's dead-letter policy takes over these rows; keep nothing that would fail again.
-    host_.error("dropping " + std::to_string(applier_.pending()) +
-                " pending row changes after a rejected statement");
-    applier_.discard();
-  }
-  return status;
+void SqlSink::count_applied() {
+  const uint64_t applied = applier_.applied_dmls();
+  dml_counter_.add(static_cast<double>(applied - counted_dmls_));
+  counted_dmls_ = applied;
 }
 
 sdk::Status SqlSink::dispatch_pending() {
   sdk::Status status = applier_.dispatch();
-  const uint64_t applied = applier_.applied_dmls();
-  dml_counter_.add(static_cast<double>(applied - counted_dmls_));
-  counted_dmls_ = applied;
-  return status.is_ok() ? status : after_failure(std::move(status));
+  count_applied();
+  return status;
 }
 
 sdk::Status SqlSink::apply_pending() {
-  sdk::Status status = applier_.apply();
-  const uint64_t applied = applier_.applied_dmls();
-  dml_counter_.add(static_cast<double>(applied - counted_dmls_));
-  counted_dmls_ = applied;
-  if (status.is_ok()) {
-    committed_ts_ = taken_ts_;
-    return status;
+  std::vector<RejectedTransaction> rejected;
+  sdk::Status status = applier_.apply(&rejected);
+  count_applied();
+  // REJECTED with a list: everything else taken has committed, the listed ones were skipped.
+  if (!status.is_ok() && rejected.empty()) return status;
+  if (!rejected.empty()) note_rejections(rejected, status.message());
+  committed_ts_ = taken_ts_;
+  taken_rows_.clear();
+  return sdk::Status::ok();
+}
+
+void SqlSink::note_rejections(const std::vector<RejectedTransaction>& rejected,
+                              const std::string& report) {
+  for (const RejectedTransaction& transaction : rejected) {
+    std::string line = "skipped upstream transaction commit_ts " +
+                       std::to_string(transaction.commit_ts) + ", refused downstream (" +
+                       std::to_string(transaction.skipped_dmls) + " row changes not applied)";
+    // Merge collapses rows, so its counts do not compare with the transaction's.
+    auto taken = std::lower_bound(taken_rows_.begin(), taken_rows_.end(),
+                                  std::make_pair(transaction.commit_ts, size_t{0}));
+    if (!config_.applier.merge && taken != taken_rows_.end() &&
+        taken->first == transaction.commit_ts && taken->second > transaction.skipped_dmls) {
+      line += "; " + std::to_string(taken->second - transaction.skipped_dmls) + " of its " +
+              std::to_string(taken->second) +
+              " row changes were committed by other downstream transactions (txn-batch chunks "
+              "and parallel workers do not keep an upstream transaction whole)";
+    }
+    host_.error(line + ": " + transaction.message);
+    rejected_counter_.add();
   }
-  return after_failure(std::move(status));
+  if (!rejection_report_.empty()) rejection_report_ += "; ";
+  rejection_report_ += report;
 }
 
 sdk::Status SqlSink::apply_ddl_event(const sdk::Event& event) {

@@ -1,6 +1,6 @@
 // The DmlApplier's long-lived workers against a real MariaDB: causality kept when DMLs are handed
 // over one at a time with a tiny in-flight bound (workers never wait for each other except at a
-// conflict), and a failed worker keeps its chunk until resumed, with nothing committed twice.
+// conflict), and a refused statement skips only its upstream transaction.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -133,43 +133,62 @@ TEST_F(DmlApplierTest, InFlightBoundBelowAChunkStillDrains) {
             std::vector<SqlRow>{row({"50", "1275"})});
 }
 
-// A chunk that fails (the row exists downstream) stops its worker; the others go on. After the
-// conflicting row is removed, apply() resumes the worker and runs the chunk again: every row lands
-// once.
-TEST_F(DmlApplierTest, FailedChunkStaysQueuedUntilResumed) {
+// One worker, txn-batch 4: ids 1..9 (commit_ts = id) run as [1..4] [5..8] [9]; id 5 exists
+// downstream, so the statement of the second chunk is refused. apply() runs that chunk again one
+// upstream transaction at a time: 6, 7 and 8 commit, 5 is skipped, and 9 behind it commits.
+// apply() answers REJECTED naming commit_ts 5 and the server's error once everything else has
+// committed; nothing is pending, and the next apply() is OK.
+TEST_F(DmlApplierTest, RejectedTransactionIsSkippedAndEveryOtherOneCommits) {
   server_->execute("INSERT INTO `" + db_ + "`.items VALUES (5, 'in the way', 500)");
-  DmlApplier applier(make_options(3, 1, 0));
+  DmlApplier applier(make_options(1, 4, 0));
   add_inserts(applier, 1, 9);
-  const sdk::Status failed = applier.apply();
+  std::vector<RejectedTransaction> rejected;
+  const sdk::Status failed = applier.apply(&rejected);
   EXPECT_EQ(failed.code(), sdk::Code::kRejected) << failed.message();
-  EXPECT_NE(failed.message().find("items"), std::string::npos) << failed.message();
-  EXPECT_GE(applier.pending(), 1u);
-  EXPECT_EQ(rows("SELECT COUNT(*) FROM `" + db_ + "`.items WHERE id <> 5"),
-            std::vector<SqlRow>{row({std::to_string(8 - applier.pending() + 1)})});
-
-  server_->execute("DELETE FROM `" + db_ + "`.items WHERE id = 5");
-  const sdk::Status resumed = applier.apply();
-  ASSERT_TRUE(resumed.is_ok()) << resumed.message();
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].commit_ts, 5);
+  EXPECT_EQ(rejected[0].skipped_dmls, 1u);
+  EXPECT_NE(rejected[0].message.find("Duplicate entry '5'"), std::string::npos)
+      << rejected[0].message;
+  EXPECT_NE(failed.message().find("commit_ts 5 "), std::string::npos) << failed.message();
+  EXPECT_NE(failed.message().find("Duplicate entry"), std::string::npos) << failed.message();
+  EXPECT_NE(failed.message().find(db_ + ".items"), std::string::npos) << failed.message();
   EXPECT_EQ(applier.pending(), 0u);
+  EXPECT_EQ(applier.applied_dmls(), 8u);
+  std::vector<SqlRow> expected;
+  for (int64_t id = 1; id <= 9; ++id)
+    expected.push_back(
+        row({std::to_string(id), id == 5 ? "in the way" : "row" + std::to_string(id)}));
+  EXPECT_EQ(rows("SELECT id, name FROM `" + db_ + "`.items ORDER BY id"), expected);
+
+  const sdk::Status reported_once = applier.apply();
+  EXPECT_TRUE(reported_once.is_ok()) << reported_once.message();
+  add_inserts(applier, 10, 10);
+  const sdk::Status later = applier.apply();
+  EXPECT_TRUE(later.is_ok()) << later.message();
   EXPECT_EQ(applier.applied_dmls(), 9u);
-  const auto got = rows("SELECT id, name FROM `" + db_ + "`.items ORDER BY id");
-  ASSERT_EQ(got.size(), 9u);
-  EXPECT_EQ(got[4], row({"5", "row5"}));
 }
 
-// discard() drops what is queued behind a failure; the applier is usable afterwards.
-TEST_F(DmlApplierTest, DiscardDropsWhatIsNotCommitted) {
-  server_->execute("INSERT INTO `" + db_ + "`.items VALUES (1, 'in the way', 100)");
-  DmlApplier applier(make_options(1, 1, 0));
-  add_inserts(applier, 1, 3);
-  EXPECT_EQ(applier.apply().code(), sdk::Code::kRejected);
-  EXPECT_EQ(applier.pending(), 3u);  // one worker: the failed chunk blocks the two behind it
-  applier.discard();
+// Three workers, txn-batch 3, 30 inserts with two of them in the way: both commit_ts are named in
+// one REJECTED, reported only after the other 28 have committed.
+TEST_F(DmlApplierTest, EveryRejectedTransactionIsReportedOnceEverythingElseCommitted) {
+  server_->execute("INSERT INTO `" + db_ + "`.items VALUES (7, 'in the way', 700)");
+  server_->execute("INSERT INTO `" + db_ + "`.items VALUES (23, 'in the way', 2300)");
+  DmlApplier applier(make_options(3, 3, 0));
+  add_inserts(applier, 1, 30);
+  std::vector<RejectedTransaction> rejected;
+  const sdk::Status failed = applier.apply(&rejected);
+  EXPECT_EQ(failed.code(), sdk::Code::kRejected) << failed.message();
+  ASSERT_EQ(rejected.size(), 2u);
+  EXPECT_EQ(rejected[0].commit_ts, 7);  // in commit_ts order
+  EXPECT_EQ(rejected[1].commit_ts, 23);
+  EXPECT_NE(failed.message().find("commit_ts 7 "), std::string::npos) << failed.message();
+  EXPECT_NE(failed.message().find("commit_ts 23 "), std::string::npos) << failed.message();
   EXPECT_EQ(applier.pending(), 0u);
-  add_inserts(applier, 4, 4);
-  ASSERT_TRUE(applier.apply().is_ok());
-  EXPECT_EQ(rows("SELECT id FROM `" + db_ + "`.items ORDER BY id"),
-            (std::vector<SqlRow>{row({"1"}), row({"4"})}));
+  EXPECT_EQ(applier.applied_dmls(), 28u);
+  EXPECT_EQ(rows("SELECT COUNT(*), SUM(id) FROM `" + db_ + "`.items WHERE name LIKE 'row%'"),
+            std::vector<SqlRow>{row({"28", std::to_string(465 - 7 - 23)})});
+  EXPECT_TRUE(applier.apply().is_ok());
 }
 
 }  // namespace
