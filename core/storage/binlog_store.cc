@@ -1,16 +1,23 @@
 #include "core/storage/binlog_store.h"
 
+#include <fmt/format.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/options.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cassert>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <future>
+#include <shared_mutex>
 #include <system_error>
 #include <utility>
 
@@ -25,6 +32,7 @@ constexpr int kPrewrite = binlog::Prewrite;
 constexpr int kCommit = binlog::Commit;
 constexpr int kRollback = binlog::Rollback;
 constexpr std::string_view kMetaPurgedTs = "purged_ts";
+constexpr std::string_view kMetaHealthProbe = "health_probe";  // written to test a recovered disk
 
 rocksdb::Slice slice(std::string_view s) {
   return {s.data(), s.size()};
@@ -137,49 +145,22 @@ Result<std::unique_ptr<BinlogStore>> BinlogStore::open(
   auto store =
       std::make_unique<BinlogStore>(PrivateKey{}, std::move(options), std::move(resolver), metrics);
 
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = store->options_.max_background_jobs;
-  if (collect_statistics) {
-    store->statistics_ = rocksdb::CreateDBStatistics();
-    db_options.statistics = store->statistics_;
-  }
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, family_options(store->options_, false)},
-      {kCommitFamily, family_options(store->options_, true)},
-      {kPrewriteFamily, family_options(store->options_, true)},
-      {kMetaFamily, family_options(store->options_, false)},
-  };
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status status = rocksdb::DB::Open(db_options, store->kv_path_, families, &handles, &raw);
-  store->db_.reset(raw);
-  if (!status.ok()) {
-    for (auto* handle : handles)
-      Handle(handle, {raw});
-    std::string hint = status.ToString().find("lock") != std::string::npos
-                           ? " (is another pump using this data dir?)"
-                           : "";
-    return Status::io_error("storage: open RocksDB at " + store->kv_path_ + ": " +
-                            status.ToString() + hint);
-  }
-  store->default_cf_ = Handle(handles[0], {raw});
-  store->commit_cf_ = Handle(handles[1], {raw});
-  store->prewrite_cf_ = Handle(handles[2], {raw});
-  store->meta_cf_ = Handle(handles[3], {raw});
+  if (collect_statistics) store->statistics_ = rocksdb::CreateDBStatistics();
+  SLUICE_RETURN_IF_ERROR(store->open_db());
   SLUICE_RETURN_IF_ERROR(store->recover());
   BinlogStore* self = store.get();
   store->commit_thread_ = std::thread([self] { self->commit_loop(); });
   if (store->options_.resolve_interval.count() > 0) {
     store->resolver_thread_ = std::thread([self] { self->resolver_loop(); });
   }
+  store->health_thread_ = std::thread([self] { self->health_loop(); });
   return store;
 }
 
 BinlogStore::~BinlogStore() {
   shutdown();
   if (resolver_thread_.joinable()) resolver_thread_.join();
+  if (health_thread_.joinable()) health_thread_.join();
   if (commit_thread_.joinable()) commit_thread_.join();
   if (db_) {
     int64_t max_ts = 0;
@@ -202,6 +183,7 @@ void BinlogStore::shutdown() {
   }
   progress_cv_.notify_all();
   resolver_cv_.notify_all();
+  health_cv_.notify_all();
   std::unique_lock lock(queue_mutex_);
   queue_closed_ = true;
   queue_cv_.notify_all();
@@ -240,8 +222,11 @@ Status BinlogStore::recover() {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto start_ts = decode_ts_key(slice_to_view(it->key()));
       if (!start_ts) return Status::corruption("storage: bad key in prewrite family");
-      sorter_.add_prewrite(*start_ts, std::make_shared<const std::string>(it->value().ToString()),
-                           PairingSorter::PrewriteState::kDurable);
+      std::shared_ptr<const std::string> payload;
+      if (sorter_.payload_bytes() + it->value().size() <= options_.max_pending_prewrite_memory) {
+        payload = std::make_shared<const std::string>(it->value().ToString());
+      }
+      sorter_.add_prewrite(*start_ts, std::move(payload), PairingSorter::PrewriteState::kDurable);
     }
     if (!it->status().ok()) return from_rocks(it->status(), "storage: scan prewrite family");
   }
@@ -273,7 +258,7 @@ Status BinlogStore::recover() {
 
 struct BinlogStore::Job {
   struct Op {
-    rocksdb::ColumnFamilyHandle* family = nullptr;
+    Family family = Family::kDefault;
     std::string key;
     std::string value;
     bool erase = false;
@@ -285,11 +270,11 @@ struct BinlogStore::Job {
   std::function<void(const Status&)> settle;
   WriteCallback done;
 
-  void put(rocksdb::ColumnFamilyHandle* family, std::string key, std::string value) {
+  void put(Family family, std::string key, std::string value) {
     bytes += key.size() + value.size();
     ops.push_back({family, std::move(key), std::move(value), false});
   }
-  void erase(rocksdb::ColumnFamilyHandle* family, std::string key) {
+  void erase(Family family, std::string key) {
     bytes += key.size();
     ops.push_back({family, std::move(key), {}, true});
   }
@@ -308,11 +293,16 @@ constexpr size_t kMaxGroupBytes = 1u << 20;
 
 }  // namespace
 
-Status BinlogStore::sync_write(void* batch_ptr, const std::string& what) {
-  auto* batch = static_cast<rocksdb::WriteBatch*>(batch_ptr);
+Status BinlogStore::sync_write(const std::function<void(rocksdb::WriteBatch&)>& build,
+                               const std::string& what) {
+  std::shared_lock db_lock(db_mutex_);
+  if (!db_)
+    return Status::io_error("storage: " + kv_path_ + " is closed after a disk failure; reopening");
+  rocksdb::WriteBatch batch;
+  build(batch);
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  rocksdb::Status status = db_->Write(write_options, batch);
+  rocksdb::Status status = db_->Write(write_options, &batch);
   if (!status.ok()) {
     metrics_.count_error("write_binlog");
     return from_rocks(status, "storage: " + what + " in " + kv_path_);
@@ -368,6 +358,22 @@ void BinlogStore::write_async(std::string_view bytes, WriteCallback done) {
     done(Status::ok());
     return;
   }
+  if (std::optional<Status> failed = disk_failure()) {
+    metrics_.count_error("disk_failed");
+    done(Status::io_error(fmt::format("{}; not written, try again", failed->message())));
+    return;
+  }
+  // Bounded by bytes: past the bound the disk is behind, and the writer is told to retry (or
+  // use another pump) instead of growing the queue. One binlog larger than the bound still goes
+  // through alone.
+  if (const uint64_t queued = queued_bytes_.load();
+      queued > 0 && queued + bytes.size() > options_.max_queued_write_bytes) {
+    metrics_.count_error("write_queue_full");
+    done(Status::unavailable(
+        fmt::format("storage: {} bytes are waiting for the disk (max-queued-write-bytes {}); retry",
+                    queued, options_.max_queued_write_bytes)));
+    return;
+  }
   auto observed = [this, size = bytes.size(), started, done = std::move(done)](Status status) {
     if (status.is_ok()) {
       metrics_.observe_write(
@@ -421,6 +427,7 @@ void BinlogStore::enqueue(std::unique_ptr<Job> job) {
   {
     std::lock_guard lock(queue_mutex_);
     if (!queue_closed_) {
+      queued_bytes_.fetch_add(job->bytes);
       queue_.push_back(std::move(job));
       queue_cv_.notify_one();
       return;
@@ -457,16 +464,29 @@ void BinlogStore::commit_loop() {
       committing_ = true;
     }
     commit_group(group);
+    uint64_t done_bytes = 0;
+    for (const auto& job : group)
+      done_bytes += job->bytes;
+    queued_bytes_.fetch_sub(done_bytes);
     group.clear();
   }
 }
 
 void BinlogStore::commit_group(std::vector<std::unique_ptr<Job>>& group) {
+  std::shared_lock db_lock(db_mutex_);  // the handles stay valid while the batch is built
+  if (!db_) {
+    db_lock.unlock();
+    const Status closed =
+        Status::io_error("storage: " + kv_path_ + " is closed after a disk failure; reopening");
+    for (const auto& job : group)
+      job->finish(closed);
+    return;
+  }
   rocksdb::WriteBatch batch;
   for (const auto& job : group) {
     for (const Job::Op& op : job->ops) {
-      rocksdb::Status added =
-          op.erase ? batch.Delete(op.family, op.key) : batch.Put(op.family, op.key, op.value);
+      rocksdb::Status added = op.erase ? batch.Delete(handle(op.family), op.key)
+                                       : batch.Put(handle(op.family), op.key, op.value);
       // Only a batch over its size limit fails, and the store sets none.
       assert(added.ok());
       added.PermitUncheckedError();
@@ -475,11 +495,175 @@ void BinlogStore::commit_group(std::vector<std::unique_ptr<Job>>& group) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   const rocksdb::Status written = db_->Write(write_options, &batch);
-  if (!written.ok()) metrics_.count_error("write_binlog");
+  db_lock.unlock();
+  if (!written.ok()) {
+    metrics_.count_error("write_binlog");
+    record_disk_failure(from_rocks(written, "storage: writing to " + kv_path_));
+  }
   for (const auto& job : group) {
     job->finish(written.ok() ? Status::ok()
                              : from_rocks(written, "storage: " + job->what + " in " + kv_path_));
   }
+}
+
+void BinlogStore::record_disk_failure(const Status& failure) {
+  std::lock_guard lock(mutex_);
+  if (!disk_failure_) {
+    spdlog::error("{}: refusing writes until the disk takes them again (retried every {} ms)",
+                  failure.message(), options_.recovery_interval.count());
+  }
+  disk_failure_ = Status::io_error(failure.message());
+  metrics_.set_disk_failed(true);
+  health_cv_.notify_all();
+}
+
+std::optional<Status> BinlogStore::disk_failure() const {
+  std::lock_guard lock(mutex_);
+  return disk_failure_;
+}
+
+void BinlogStore::health_loop() {
+  int attempts = 0;  // recovery attempts since the failure, for the log
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (!disk_failure_) {
+      health_cv_.wait(lock, [&] { return stopping_ || disk_failure_.has_value(); });
+      continue;
+    }
+    health_cv_.wait_for(lock, options_.recovery_interval, [&] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    // Resume clears RocksDB's background error (it flushes, so it needs the disk too); the probe
+    // proves a synced write goes through again.
+    rocksdb::Status resumed;
+    {
+      std::shared_lock db_lock(db_mutex_);
+      resumed = db_ ? db_->Resume() : rocksdb::Status::IOError("closed after a failed reopen");
+    }
+    Status recovered = resumed.ok() ? Status::ok() : from_rocks(resumed, "storage: resume");
+    if (!recovered.is_ok()) {
+      // Not resumable (after a failed fsync RocksDB trusts no unsynced write): close and open
+      // the database again, which replays what the write-ahead log really holds.
+      if (attempts++ == 0) {
+        spdlog::warn("storage: RocksDB cannot resume ({}); reopening {} until it opens",
+                     resumed.ToString(), kv_path_);
+      }
+      recovered = reopen_db();
+    }
+    if (recovered.is_ok()) {
+      recovered = sync_write(
+          [&](rocksdb::WriteBatch& batch) {
+            batch.Put(meta_cf_.get(), slice(kMetaHealthProbe), encode_int64_le(now_tso()));
+          },
+          "probe write");
+    }
+    lock.lock();
+    if (recovered.is_ok()) {
+      attempts = 0;
+      spdlog::info("storage: the disk takes writes again; accepting binlogs");
+      disk_failure_.reset();
+      metrics_.set_disk_failed(false);
+    } else {
+      disk_failure_ = Status::io_error(recovered.message());
+    }
+  }
+}
+
+rocksdb::ColumnFamilyHandle* BinlogStore::handle(Family family) const {
+  switch (family) {
+    case Family::kCommit:
+      return commit_cf_.get();
+    case Family::kPrewrite:
+      return prewrite_cf_.get();
+    case Family::kMeta:
+      return meta_cf_.get();
+    case Family::kDefault:
+      break;
+  }
+  return default_cf_.get();
+}
+
+Status BinlogStore::reopen_db() {
+  std::unique_lock db_lock(db_mutex_);
+  meta_cf_.reset();
+  prewrite_cf_.reset();
+  commit_cf_.reset();
+  default_cf_.reset();
+  db_.reset();
+  return open_db();
+}
+
+namespace {
+
+// RocksDB's informational log, into the pump's own log instead of a LOG file in the data dir:
+// on a full disk that file fails too, and this librocksdb asserts on the next line written after
+// a failed one. Its info lines are debug here; warnings and errors keep their level.
+class RocksLogToSpdlog : public rocksdb::Logger {
+ public:
+  RocksLogToSpdlog() : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    switch (level) {
+      case rocksdb::InfoLogLevel::DEBUG_LEVEL:
+      case rocksdb::InfoLogLevel::INFO_LEVEL:
+      case rocksdb::InfoLogLevel::HEADER_LEVEL:
+        spdlog::debug("rocksdb: {}", line);
+        break;
+      case rocksdb::InfoLogLevel::WARN_LEVEL:
+        spdlog::warn("rocksdb: {}", line);
+        break;
+      default:
+        spdlog::error("rocksdb: {}", line);
+        break;
+    }
+  }
+};
+
+}  // namespace
+
+Status BinlogStore::open_db() {
+  rocksdb::DBOptions db_options;
+  db_options.info_log = std::make_shared<RocksLogToSpdlog>();
+  if (options_.file_system && !env_) env_ = rocksdb::NewCompositeEnv(options_.file_system);
+  if (env_) db_options.env = env_.get();
+  // Table files RocksDB keeps open, within the process's own descriptor limit (half of it: gRPC
+  // connections, logs and the WAL need the rest). RocksDB's default is unlimited.
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    db_options.max_open_files = static_cast<int>(std::max<rlim_t>(64, limit.rlim_cur / 2));
+  }
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = options_.max_background_jobs;
+  if (statistics_) db_options.statistics = statistics_;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, family_options(options_, false)},
+      {kCommitFamily, family_options(options_, true)},
+      {kPrewriteFamily, family_options(options_, true)},
+      {kMetaFamily, family_options(options_, false)},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(db_options, kv_path_, families, &handles, &raw);
+  db_.reset(raw);
+  if (!status.ok()) {
+    for (auto* opened : handles)
+      Handle(opened, {raw});
+    std::string hint = status.ToString().find("lock") != std::string::npos
+                           ? " (is another pump using this data dir?)"
+                           : "";
+    return Status::io_error("storage: open RocksDB at " + kv_path_ + ": " + status.ToString() +
+                            hint);
+  }
+  default_cf_ = Handle(handles[0], {raw});
+  commit_cf_ = Handle(handles[1], {raw});
+  prewrite_cf_ = Handle(handles[2], {raw});
+  meta_cf_ = Handle(handles[3], {raw});
+  return Status::ok();
 }
 
 BinlogStore::Staged BinlogStore::stage_prewrite(std::string_view bytes, int64_t start_ts) {
@@ -487,7 +671,6 @@ BinlogStore::Staged BinlogStore::stage_prewrite(std::string_view bytes, int64_t 
     metrics_.count_error("no_space");
     return space;
   }
-  auto payload = std::make_shared<const std::string>(bytes);
   {
     std::lock_guard lock(mutex_);
     if (recent_commits_.contains(start_ts)) return std::unique_ptr<Job>();  // late retry
@@ -496,11 +679,18 @@ BinlogStore::Staged BinlogStore::stage_prewrite(std::string_view bytes, int64_t 
       return Status::unavailable("prewrite for start_ts " + std::to_string(start_ts) +
                                  " is already being written");
     }
+    // In memory while the bound allows; otherwise on disk only (the Commit reads it back).
+    std::shared_ptr<const std::string> payload;
+    if (sorter_.payload_bytes() + bytes.size() <= options_.max_pending_prewrite_memory) {
+      payload = std::make_shared<const std::string>(bytes);
+    } else {
+      metrics_.count_error("prewrite_kept_on_disk");
+    }
     // Registered before the write is acknowledged: see pairing_sorter.h.
-    sorter_.add_prewrite(start_ts, payload, PairingSorter::PrewriteState::kWriting);
+    sorter_.add_prewrite(start_ts, std::move(payload), PairingSorter::PrewriteState::kWriting);
   }
   auto job = std::make_unique<Job>();
-  job->put(prewrite_cf_.get(), encode_ts_key(start_ts), *payload);
+  job->put(Family::kPrewrite, encode_ts_key(start_ts), std::string(bytes));
   job->what = "write prewrite " + std::to_string(start_ts);
   job->settle = [this, start_ts](const Status& status) {
     std::lock_guard lock(mutex_);
@@ -520,6 +710,7 @@ BinlogStore::Staged BinlogStore::stage_commit(std::string_view bytes, const Binl
   const int64_t start_ts = header.start_ts;
   const int64_t commit_ts = header.commit_ts;
   std::shared_ptr<const std::string> prewrite;
+  bool matched = false;
   uint64_t item = 0;
   int64_t safe_point = 0;
   {
@@ -539,6 +730,7 @@ BinlogStore::Staged BinlogStore::stage_commit(std::string_view bytes, const Binl
     } else {
       pending->state = PairingSorter::PrewriteState::kFinishing;
       prewrite = pending->payload;
+      matched = true;
       if (commit_ts <= sorter_.max_commit_ts()) {
         spdlog::warn("storage: commit_ts {} of start_ts {} is not above the safe point {}",
                      commit_ts, start_ts, sorter_.max_commit_ts());
@@ -547,11 +739,16 @@ BinlogStore::Staged BinlogStore::stage_commit(std::string_view bytes, const Binl
       safe_point = sorter_.max_commit_ts();
     }
   }
-  if (!prewrite) {
+  if (!matched) {
     // Not pending and not remembered: a duplicate from before a restart is in "commit".
     std::string stored;
+    std::shared_lock db_lock(db_mutex_);
+    if (!db_)
+      return Status::io_error("storage: " + kv_path_ +
+                              " is closed after a disk failure; reopening");
     rocksdb::Status status =
         db_->Get(rocksdb::ReadOptions(), commit_cf_.get(), encode_ts_key(commit_ts), &stored);
+    db_lock.unlock();
     if (status.ok()) {
       auto stored_header = scan_binlog_header(stored);
       if (stored_header.is_ok() && stored_header->start_ts == start_ts) {
@@ -583,16 +780,31 @@ BinlogStore::Staged BinlogStore::stage_commit(std::string_view bytes, const Binl
     }
     advance_locked();
   };
+  if (!prewrite) {
+    // Kept on disk only (the memory bound): durable, so it is in the prewrite family.
+    auto stored = std::make_shared<std::string>();
+    std::shared_lock db_lock(db_mutex_);
+    rocksdb::Status read = db_ ? db_->Get(rocksdb::ReadOptions(), prewrite_cf_.get(),
+                                          encode_ts_key(start_ts), stored.get())
+                               : rocksdb::Status::IOError("the database is closed");
+    db_lock.unlock();
+    if (!read.ok()) {
+      Status failed = from_rocks(read, "storage: read back prewrite " + std::to_string(start_ts));
+      job->settle(failed);
+      return failed;
+    }
+    prewrite = std::move(stored);
+  }
   Result<std::string> joined = join_binlog(bytes, *prewrite);
   if (!joined.is_ok()) {
     job->settle(joined.status());
     return joined.status();
   }
-  job->put(commit_cf_.get(), encode_ts_key(commit_ts), std::move(joined).value());
-  job->erase(prewrite_cf_.get(), encode_ts_key(start_ts));
+  job->put(Family::kCommit, encode_ts_key(commit_ts), std::move(joined).value());
+  job->erase(Family::kPrewrite, encode_ts_key(start_ts));
   // The safe point as known now: a lower bound of the real one (recovery re-queues every
   // commit above it), so concurrent batches landing in either order are both correct.
-  job->put(meta_cf_.get(), std::string(kMetaMaxCommitTs), encode_int64_le(safe_point));
+  job->put(Family::kMeta, std::string(kMetaMaxCommitTs), encode_int64_le(safe_point));
   return job;
 }
 
@@ -605,8 +817,8 @@ BinlogStore::Staged BinlogStore::stage_fake(std::string_view bytes, int64_t ts) 
     safe_point = sorter_.max_commit_ts();
   }
   auto job = std::make_unique<Job>();
-  job->put(commit_cf_.get(), encode_ts_key(ts), std::string(bytes));
-  job->put(meta_cf_.get(), std::string(kMetaMaxCommitTs), encode_int64_le(safe_point));
+  job->put(Family::kCommit, encode_ts_key(ts), std::string(bytes));
+  job->put(Family::kMeta, std::string(kMetaMaxCommitTs), encode_int64_le(safe_point));
   job->what = "write fake binlog " + std::to_string(ts);
   job->settle = [this, item](const Status& status) {
     std::lock_guard lock(mutex_);
@@ -633,7 +845,7 @@ BinlogStore::Staged BinlogStore::stage_rollback(int64_t start_ts) {
     pending->state = PairingSorter::PrewriteState::kFinishing;
   }
   auto job = std::make_unique<Job>();
-  job->erase(prewrite_cf_.get(), encode_ts_key(start_ts));
+  job->erase(Family::kPrewrite, encode_ts_key(start_ts));
   job->what = "write rollback " + std::to_string(start_ts);
   job->settle = [this, start_ts](const Status& status) {
     std::lock_guard lock(mutex_);
@@ -654,6 +866,20 @@ Result<ReadResult> BinlogStore::read(int64_t after_ts, size_t max_items, size_t 
   {
     std::lock_guard lock(mutex_);
     result.max_commit_ts = sorter_.max_commit_ts();
+  }
+  // The iterator's implicit snapshot is taken before purged_ts_ is read, and gc() raises
+  // purged_ts_ before it deletes: a purge that races this read is always seen as a clamp, never
+  // as a silent gap.
+  std::shared_lock db_lock(db_mutex_);  // held while the iterator lives
+  if (!db_)
+    return Status::io_error("storage: " + kv_path_ + " is closed after a disk failure; reopening");
+  rocksdb::ReadOptions read_options;
+  std::string upper = encode_ts_key(result.max_commit_ts + 1);
+  rocksdb::Slice upper_slice(upper);
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, commit_cf_.get()));
+  {
+    std::lock_guard lock(mutex_);
     result.purged_ts = purged_ts_;
   }
   if (after_ts < 0) after_ts = 0;
@@ -665,11 +891,6 @@ Result<ReadResult> BinlogStore::read(int64_t after_ts, size_t max_items, size_t 
   }
   if (after_ts >= result.max_commit_ts || max_items == 0) return result;
   std::string lower = encode_ts_key(after_ts + 1);
-  std::string upper = encode_ts_key(result.max_commit_ts + 1);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions read_options;
-  read_options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, commit_cf_.get()));
   size_t bytes = 0;
   for (it->Seek(lower); it->Valid(); it->Next()) {
     auto commit_ts = decode_ts_key(slice_to_view(it->key()));
@@ -696,6 +917,11 @@ Result<ReadResult> BinlogStore::read(int64_t after_ts, size_t max_items, size_t 
 int64_t BinlogStore::max_commit_ts() const {
   std::lock_guard lock(mutex_);
   return sorter_.max_commit_ts();
+}
+
+uint64_t BinlogStore::pending_prewrite_memory() const {
+  std::lock_guard lock(mutex_);
+  return sorter_.payload_bytes();
 }
 
 int64_t BinlogStore::gc_ts() const {
@@ -725,18 +951,23 @@ Status BinlogStore::gc(int64_t gc_ts, int64_t protect_from_ts) {
     delete_to = std::min(new_gc, protect_from_ts);
     if (new_gc == gc_ts_ && delete_to <= purged_ts_) return Status::ok();
   }
-  rocksdb::WriteBatch batch;
-  batch.Put(meta_cf_.get(), slice(kMetaGcTs), encode_int64_le(new_gc));
   bool purge = false;
   {
     std::lock_guard lock(mutex_);
     purge = delete_to > purged_ts_;
+    // Raised before the delete (see read()): a reader may see a purge that then fails, and stop
+    // early; it never misses one.
+    if (purge) purged_ts_ = delete_to;
   }
-  if (purge) {
-    batch.DeleteRange(commit_cf_.get(), encode_ts_key(0), encode_ts_key(delete_to));
-    batch.Put(meta_cf_.get(), slice(kMetaPurgedTs), encode_int64_le(delete_to));
-  }
-  SLUICE_RETURN_IF_ERROR(sync_write(&batch, "gc to " + std::to_string(delete_to)));
+  SLUICE_RETURN_IF_ERROR(sync_write(
+      [&](rocksdb::WriteBatch& batch) {
+        batch.Put(meta_cf_.get(), slice(kMetaGcTs), encode_int64_le(new_gc));
+        if (purge) {
+          batch.DeleteRange(commit_cf_.get(), encode_ts_key(0), encode_ts_key(delete_to));
+          batch.Put(meta_cf_.get(), slice(kMetaPurgedTs), encode_int64_le(delete_to));
+        }
+      },
+      "gc to " + std::to_string(delete_to)));
   std::lock_guard lock(mutex_);
   gc_ts_ = std::max(gc_ts_, new_gc);
   if (purge) purged_ts_ = std::max(purged_ts_, delete_to);
@@ -762,7 +993,17 @@ Result<size_t> BinlogStore::resolve_unmatched() {
   for (const auto& [start_ts, payload] : candidates) {
     binlog::Binlog prewrite;
     std::string key;
-    if (prewrite.ParseFromString(*payload)) key = prewrite.prewrite_key();
+    std::string on_disk;
+    const std::string* bytes = payload.get();
+    if (bytes == nullptr) {
+      std::shared_lock db_lock(db_mutex_);
+      if (db_ &&
+          db_->Get(rocksdb::ReadOptions(), prewrite_cf_.get(), encode_ts_key(start_ts), &on_disk)
+              .ok()) {
+        bytes = &on_disk;
+      }
+    }
+    if (bytes != nullptr && prewrite.ParseFromString(*bytes)) key = prewrite.prewrite_key();
     Result<TransactionStatus> answer = resolver_->resolve(start_ts, key);
     if (!answer.is_ok()) {
       metrics_.count_error("resolve");
@@ -823,6 +1064,9 @@ std::vector<int64_t> BinlogStore::pending_prewrites() const {
 }
 
 Result<std::optional<std::string>> BinlogStore::get_meta(std::string_view key) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (!db_)
+    return Status::io_error("storage: " + kv_path_ + " is closed after a disk failure; reopening");
   std::string value;
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta_cf_.get(), slice(key), &value);
   if (status.IsNotFound()) return std::optional<std::string>();
@@ -831,9 +1075,9 @@ Result<std::optional<std::string>> BinlogStore::get_meta(std::string_view key) c
 }
 
 Status BinlogStore::put_meta(std::string_view key, std::string_view value) {
-  rocksdb::WriteBatch batch;
-  batch.Put(meta_cf_.get(), slice(key), slice(value));
-  return sync_write(&batch, "write meta " + std::string(key));
+  return sync_write(
+      [&](rocksdb::WriteBatch& batch) { batch.Put(meta_cf_.get(), slice(key), slice(value)); },
+      "write meta " + std::string(key));
 }
 
 std::optional<StoreStatistics> BinlogStore::statistics() const {

@@ -23,6 +23,7 @@
 // callbacks run on the caller's thread or on the store's commit thread; none runs on the commit
 // thread after shutdown() (or the destructor) returned.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -32,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -49,6 +51,8 @@
 
 namespace rocksdb {
 class DB;
+class Env;
+class WriteBatch;
 class ColumnFamilyHandle;
 class Statistics;
 }  // namespace rocksdb
@@ -133,6 +137,12 @@ class BinlogStore {
   // start_ts of every unmatched prewrite, ascending.
   std::vector<int64_t> pending_prewrites() const;
   bool all_matched() const { return pending_prewrites().empty(); }
+  // Set while the disk refuses writes (full, failed fsync): every write is refused with it
+  // (kIoError) until a recovery attempt succeeds (StorageOptions::recovery_interval).
+  std::optional<Status> disk_failure() const;
+
+  // Bytes of unmatched prewrite payloads held in memory (at most max_pending_prewrite_memory).
+  uint64_t pending_prewrite_memory() const;
 
   // Caller-owned meta values (e.g. "cluster_id"); nullopt when absent.
   Result<std::optional<std::string>> get_meta(std::string_view key) const;
@@ -174,11 +184,23 @@ class BinlogStore {
   Status wait_for(Staged staged);
   void commit_loop();
   void commit_group(std::vector<std::unique_ptr<Job>>& group);
-  Status sync_write(void* batch, const std::string& what);  // rocksdb::WriteBatch*
+  // Builds a batch (the column family handles are valid inside `build`) and writes it synced.
+  Status sync_write(const std::function<void(rocksdb::WriteBatch&)>& build,
+                    const std::string& what);
+  enum class Family { kDefault, kCommit, kPrewrite, kMeta };
+  // Requires db_mutex_ (shared at least).
+  rocksdb::ColumnFamilyHandle* handle(Family family) const;
+  // Opens RocksDB at kv_path_ and sets db_ and the handles (at open, and by reopen_db()).
+  Status open_db();
+  // Closes and opens RocksDB again (a failure RocksDB cannot resume from); takes db_mutex_.
+  Status reopen_db();
   // Under mutex_: advance the sorter; publish and wake readers when the safe point moved.
   void advance_locked();
   void remember_commit_locked(int64_t start_ts, int64_t commit_ts);
   void resolver_loop();
+  // While disk_failure_ is set: Resume + a synced probe write every recovery_interval.
+  void health_loop();
+  void record_disk_failure(const Status& failure);
   int64_t now_tso() const;
 
   const StorageOptions options_;
@@ -189,6 +211,9 @@ class BinlogStore {
   std::shared_ptr<rocksdb::Statistics> statistics_;
 
   // Declared before the handles: handles are destroyed first.
+  std::unique_ptr<rocksdb::Env> env_;  // over options_.file_system; outlives db_
+  // Shared by every use of db_ and the handles; exclusive while reopen_db() replaces them.
+  mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB, DbCloser> db_;
   Handle commit_cf_{nullptr, {nullptr}};
   Handle prewrite_cf_{nullptr, {nullptr}};
@@ -205,12 +230,16 @@ class BinlogStore {
   int64_t purged_ts_ = 0;
   bool stopping_ = false;
   std::thread resolver_thread_;
+  std::optional<Status> disk_failure_;  // guarded by mutex_
+  std::condition_variable health_cv_;
+  std::thread health_thread_;
 
   // The commit queue; queue_mutex_ is never held while taking mutex_ or running a callback.
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;    // work queued, or closed
   std::condition_variable drained_cv_;  // queue empty and no group in flight
   std::deque<std::unique_ptr<Job>> queue_;
+  std::atomic<uint64_t> queued_bytes_{0};  // of the jobs queued or being committed
   bool queue_closed_ = false;
   bool committing_ = false;  // the commit thread holds a group taken from queue_
   std::thread commit_thread_;

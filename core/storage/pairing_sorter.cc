@@ -15,6 +15,7 @@ bool PairingSorter::add_prewrite(int64_t start_ts, std::shared_ptr<const std::st
   if (pending_.contains(start_ts)) return false;
   uint64_t id = first_id_ + items_.size();
   items_.push_back({Kind::kPrewrite, start_ts, State::kBlocking});
+  if (payload) payload_bytes_ += payload->size();
   pending_.emplace(start_ts, Pending{std::move(payload), id, state});
   return true;
 }
@@ -28,6 +29,7 @@ void PairingSorter::finish_prewrite(int64_t start_ts) {
   auto it = pending_.find(start_ts);
   if (it == pending_.end()) return;
   if (Item* entry = item(it->second.item)) entry->state = State::kDone;
+  if (it->second.payload) payload_bytes_ -= it->second.payload->size();
   pending_.erase(it);
 }
 

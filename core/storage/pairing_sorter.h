@@ -13,8 +13,9 @@
 // seen everything <= max_commit_ts never receives a smaller commit_ts later. A commit item also
 // blocks until durable, so a reader never skips a commit that is still being written.
 //
-// The pending set maps start_ts to the P payload (kept in memory so a Commit joins without a
-// RocksDB read). Not thread-safe: BinlogStore guards it with its mutex.
+// The pending set maps start_ts to the P payload, kept in memory so a Commit joins without a
+// RocksDB read, or null when the store keeps it on disk only (its memory bound was reached).
+// Not thread-safe: BinlogStore guards it with its mutex.
 
 #include <cstdint>
 #include <deque>
@@ -33,7 +34,7 @@ class PairingSorter {
     kFinishing,  // a Commit/Rollback/resolution for it is being written
   };
   struct Pending {
-    std::shared_ptr<const std::string> payload;  // the P-binlog bytes
+    std::shared_ptr<const std::string> payload;  // the P-binlog bytes; null: on disk only
     uint64_t item = 0;                           // its arrival item
     PrewriteState state = PrewriteState::kWriting;
   };
@@ -64,6 +65,8 @@ class PairingSorter {
   }
 
   size_t pending_count() const { return pending_.size(); }
+  // Bytes of the pending payloads held in memory.
+  uint64_t payload_bytes() const { return payload_bytes_; }
   std::vector<int64_t> pending_start_ts() const;
   size_t queued_items() const { return items_.size(); }
 
@@ -78,6 +81,7 @@ class PairingSorter {
   Item* item(uint64_t id);
 
   std::deque<Item> items_;
+  uint64_t payload_bytes_ = 0;
   uint64_t first_id_ = 0;  // id of items_.front()
   std::unordered_map<int64_t, Pending> pending_;
   int64_t max_commit_ts_ = 0;

@@ -17,6 +17,13 @@ StorageMetrics::StorageMetrics(metrics::MetricsRegistry* registry) {
                 .Help("gc ts (physical ms) of the storage")
                 .Register(reg)
                 .Add({});
+  disk_failed_ = &prometheus::BuildGauge()
+                      .Name("sluice_pump_storage_disk_failed")
+                      .Help(
+                          "1 while the disk refuses writes (full, failed fsync); writes are "
+                          "refused until it recovers")
+                      .Register(reg)
+                      .Add({});
   // Buckets as the original: size exp 16 B x2 25; duration exp 50 us x2 20.
   write_size_ = &prometheus::BuildHistogram()
                      .Name("binlog_pump_storage_write_binlog_size")
@@ -44,6 +51,10 @@ void StorageMetrics::set_max_commit_ts(int64_t ts) {
 
 void StorageMetrics::set_gc_ts(int64_t ts) {
   if (gc_ts_) gc_ts_->Set(static_cast<double>(tso::physical_ms(ts)));
+}
+
+void StorageMetrics::set_disk_failed(bool failed) {
+  if (disk_failed_) disk_failed_->Set(failed ? 1 : 0);
 }
 
 void StorageMetrics::observe_write(size_t bytes, double seconds) {

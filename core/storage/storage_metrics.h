@@ -20,6 +20,8 @@ class StorageMetrics {
 
   void set_max_commit_ts(int64_t ts);  // exported as TSO physical milliseconds
   void set_gc_ts(int64_t ts);
+  // sluice_pump_storage_disk_failed: 1 while the disk refuses writes (full, failed fsync).
+  void set_disk_failed(bool failed);
   void observe_write(size_t bytes, double seconds);
   // type: write_binlog, commit_without_prewrite, malformed, no_space, resolve ...
   void count_error(const std::string& type);
@@ -29,6 +31,7 @@ class StorageMetrics {
  private:
   prometheus::Gauge* max_commit_ts_ = nullptr;
   prometheus::Gauge* gc_ts_ = nullptr;
+  prometheus::Gauge* disk_failed_ = nullptr;
   prometheus::Histogram* write_size_ = nullptr;
   prometheus::Histogram* write_duration_ = nullptr;
   prometheus::Family<prometheus::Counter>* errors_ = nullptr;

@@ -5,9 +5,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/common/result.h"
+
+namespace rocksdb {
+class FileSystem;
+}  // namespace rocksdb
 
 namespace sluice::storage {
 
@@ -42,6 +47,21 @@ struct StorageOptions {
   std::chrono::milliseconds disk_check_interval{3000};
   // Free bytes of a directory; empty: statvfs.
   std::function<Result<uint64_t>(const std::string&)> available_space_probe;
+
+  // Pending (unmatched) prewrite payloads are kept in memory up to this many bytes; past it a
+  // prewrite is kept on disk only and its Commit reads it back. Bounds the pump's memory however
+  // many prewrites wait for their commits.
+  uint64_t max_pending_prewrite_memory = 256ull << 20;
+  // Bytes waiting for the commit thread (written, not yet fsync'd) before new writes are refused
+  // with Unavailable (retryable: TiDB's pump client tries again or another pump).
+  uint64_t max_queued_write_bytes = 512ull << 20;
+
+  // The file system RocksDB reads and writes through; null: the operating system's. The
+  // injection point for disk faults in tests (tests/core/storage/faulty_file_system.h).
+  std::shared_ptr<rocksdb::FileSystem> file_system;
+  // After a failed write (a full disk, a failed fsync) the store refuses writes and tries to
+  // recover (RocksDB Resume and a synced probe write) this often.
+  std::chrono::milliseconds recovery_interval{1000};
 
   // How many recent (start_ts -> commit_ts) pairs are remembered to answer a duplicate Commit
   // without a RocksDB read.

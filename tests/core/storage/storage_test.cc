@@ -267,6 +267,47 @@ TEST(BinlogStore, ReopenKeepsDataAndPendingPrewritesStillBlock) {
   EXPECT_EQ(joined.prewrite_value(), "b");
 }
 
+// Prewrites waiting for their commits are held in memory only up to the bound; the rest stay on
+// disk and their commits read them back, also after a reopen.
+TEST(BinlogStore, PendingPrewritesInMemoryStayUnderTheBound) {
+  TempDir dir;
+  auto options = test_options(dir.path());
+  options.max_pending_prewrite_memory = 8u << 20;
+  const std::string value(1u << 20, 'p');
+  {
+    auto store = open_store(options);
+    ASSERT_TRUE(store);
+    for (int64_t start_ts = 1; start_ts <= 100; ++start_ts) {
+      ASSERT_TRUE(store->write(prewrite_bytes(start_ts, value + std::to_string(start_ts))).is_ok());
+      ASSERT_LE(store->pending_prewrite_memory(), options.max_pending_prewrite_memory);
+    }
+    EXPECT_GT(store->pending_prewrite_memory(), 0u);
+    for (int64_t start_ts = 1; start_ts <= 50; ++start_ts)
+      ASSERT_TRUE(store->write(commit_bytes(start_ts, 1000 + start_ts)).is_ok());
+  }
+  auto store = open_store(options);
+  ASSERT_TRUE(store);
+  EXPECT_LE(store->pending_prewrite_memory(), options.max_pending_prewrite_memory);
+  for (int64_t start_ts = 51; start_ts <= 100; ++start_ts)
+    ASSERT_TRUE(store->write(commit_bytes(start_ts, 1000 + start_ts)).is_ok());
+  EXPECT_EQ(store->pending_prewrite_memory(), 0u);
+  int64_t after = 0;
+  int64_t seen = 0;
+  while (true) {
+    auto read = store->read(after, 10, 64u << 20);
+    ASSERT_TRUE(read.is_ok());
+    if (read->binlogs.empty()) break;
+    for (const auto& stored : read->binlogs) {
+      binlog::Binlog joined;
+      ASSERT_TRUE(joined.ParseFromString(stored.payload));
+      EXPECT_EQ(joined.prewrite_value(), value + std::to_string(joined.start_ts()));
+      after = stored.commit_ts;
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 100);
+}
+
 TEST(BinlogStore, SecondOpenFailsClearly) {
   TempDir dir;
   auto store = open_store(test_options(dir.path()));
