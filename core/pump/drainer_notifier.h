@@ -15,6 +15,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,6 +49,14 @@ class DrainerNotifier {
 
   // Runs notify_all() on a background thread.
   void start();
+  // On a background thread: notifies every online drainer for which `counts` is true (a live
+  // one), retrying those that fail (every 1 s, doubling to 5 s, logged) until each has answered,
+  // then calls `on_all_acknowledged` once. Drainers that stop counting meanwhile (offline, or
+  // silent past their heartbeat timeout) are no longer waited for. A Sluice drainer answers
+  // Notify only once it pulls the pump, so after the callback no live drainer can miss a binlog
+  // this pump takes. Ends early on cancel() without calling back.
+  void start_until_acknowledged(std::function<bool(const registry::NodeStatus&)> counts,
+                                std::function<void()> on_all_acknowledged);
   // Notifies every online drainer in turn and logs each outcome; returns them. Drainers in any
   // other state are not called.
   std::vector<NotifyOutcome> notify_all();
@@ -55,12 +65,17 @@ class DrainerNotifier {
 
  private:
   Status notify_one(const std::string& host);
+  void notify_until_acknowledged(const std::function<bool(const registry::NodeStatus&)>& counts,
+                                 const std::function<void()>& on_all_acknowledged);
+  // Waits `delay` unless cancelled first; false when cancelled.
+  bool wait_unless_cancelled(std::chrono::milliseconds delay);
 
   registry::Registry& registry_;
   const std::shared_ptr<grpc::ChannelCredentials> credentials_;
   const std::chrono::milliseconds deadline_;
   std::thread thread_;
   std::mutex mutex_;
+  std::condition_variable cancelled_cv_;
   bool cancelled_ = false;                    // guarded by mutex_
   grpc::ClientContext* in_flight_ = nullptr;  // guarded by mutex_
 };

@@ -60,6 +60,10 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
       config::read_duration(root, "drainer-heartbeat-timeout", config.drainer_heartbeat_timeout));
   SLUICE_RETURN_IF_ERROR(root.read("metrics-addr", config.metrics_addr));
   SLUICE_RETURN_IF_ERROR(root.read("status-addr", config.status_addr));
+  SLUICE_RETURN_IF_ERROR(config::read_byte_size(root, "max-message-size", config.max_message_size));
+  if (config.max_message_size == 0 || config.max_message_size > 0x7fffffffull) {
+    return root.error("max-message-size", "must be between 1 byte and 2 GiB");
+  }
   int64_t metrics_interval = 15;
   SLUICE_RETURN_IF_ERROR(root.read("metrics-interval", metrics_interval));
 
@@ -71,6 +75,10 @@ Result<PumpConfig> from_document(config::ConfigDocument& document) {
                                                 config.stop_write_at_available_space));
   SLUICE_RETURN_IF_ERROR(
       config::read_duration(storage, "slow_write_threshold", config.slow_write_threshold));
+  SLUICE_RETURN_IF_ERROR(config::read_byte_size(storage, "max-pending-prewrite-memory",
+                                                config.max_pending_prewrite_memory));
+  SLUICE_RETURN_IF_ERROR(
+      config::read_byte_size(storage, "max-queued-write-bytes", config.max_queued_write_bytes));
   // The original's goleveldb and channel tuning: accepted so old files load, not used.
   int64_t ignored = 0;
   SLUICE_RETURN_IF_ERROR(storage.read("kv_chan_cap", ignored));

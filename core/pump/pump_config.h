@@ -37,6 +37,12 @@ struct PumpConfig {
   bool sync_log = true;
   uint64_t stop_write_at_available_space = 10ull << 30;  // "10 gib", the original's default
   std::chrono::milliseconds slow_write_threshold{1000};
+  // Memory bounds (Sluice): unmatched prewrite payloads held in memory (past it they are read
+  // back from disk at commit), and bytes waiting for the disk before writes are refused.
+  uint64_t max_pending_prewrite_memory = 256ull << 20;
+  uint64_t max_queued_write_bytes = 512ull << 20;
+  // The largest WriteBinlog request (the original's -max-message-size; see pump_server.h).
+  uint64_t max_message_size = 128ull << 20;
   // Sluice additions.
   uint64_t cluster_id = 0;  // 0: PD's (GetMembers), else the one kept in the registry dir
   std::filesystem::path registry_dir = "/tmp/sluice/registry";  // embedded registry + TSO

@@ -15,6 +15,7 @@
 #include "core/proto/binlog.pb.h"
 #include "core/registry/node_backend.h"
 #include "core/registry/node_status.h"
+#include "core/tso/tso.h"
 
 namespace sluice::pump {
 namespace {
@@ -27,7 +28,7 @@ constexpr std::chrono::seconds kOfflineWaitLogInterval{10};
 std::string json_body(const std::string& error) {
   nlohmann::json body;
   body["ErrMsg"] = error;
-  return body.dump();
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -73,6 +74,8 @@ Status PumpNode::open() {
   options.sync = config_.sync_log;
   options.stop_write_at_available_space = config_.stop_write_at_available_space;
   options.max_txn_timeout = config_.max_txn_timeout;
+  options.max_pending_prewrite_memory = config_.max_pending_prewrite_memory;
+  options.max_queued_write_bytes = config_.max_queued_write_bytes;
   tso::TsoSource* tso = tso_.get();
   options.now_tso = [tso] { return tso->next().value_or(0); };
   {
@@ -86,8 +89,11 @@ Status PumpNode::open() {
   server_options.fake_binlog_interval = config_.gen_binlog_interval;
   server_options.idle_watermark_interval = config_.idle_watermark_interval;
   server_options.unix_socket = config_.socket;
+  server_options.max_receive_message_size = static_cast<int>(config_.max_message_size);
   if (tls_) server_options.credentials = net::make_server_credentials(*tls_);
   server_ = std::make_unique<PumpServer>(*store_, *tso_, &metrics_, server_options);
+  // No prewrite is taken before the registry says whether the drainers know this pump.
+  server_->hold_prewrites(fmt::format("pump {} is starting", node_id_));
   SLUICE_RETURN_IF_ERROR(server_->start(config_.addr));
 
   http_ = tls_ ? std::make_unique<net::HttpServer>(*tls_) : std::make_unique<net::HttpServer>();
@@ -109,10 +115,29 @@ Status PumpNode::open() {
                                       config_.gc_interval);
   gc_->start();
   if (first_registration_) {
-    // In the background: an unreachable drainer must not hold up (or fail) the start.
+    // A drainer that does not know this pump yet would start pulling it at its merge position,
+    // past whatever the pump took meanwhile: prewrites wait until every live drainer has
+    // answered Notify (it answers once it pulls this pump). In the background, so the pump
+    // serves (and SQL nodes fail over to other pumps) while a drainer is unreachable.
+    server_->hold_prewrites(fmt::format(
+        "pump {} has just joined and waits for every live drainer to acknowledge it", node_id_));
     notifier_ =
         std::make_unique<DrainerNotifier>(*registry_, net::channel_credentials_or_insecure(tls()));
-    notifier_->start();
+    const auto timeout = config_.drainer_heartbeat_timeout;
+    tso::TsoSource* tso_source = tso_.get();
+    notifier_->start_until_acknowledged(
+        [tso_source, timeout](const registry::NodeStatus& drainer) {
+          if (drainer.update_ts == 0) return true;
+          const int64_t now = tso_source->next().value_or(0);
+          if (now == 0) return true;
+          return tso::physical_ms(now) - tso::physical_ms(drainer.update_ts) <= timeout.count();
+        },
+        [this] {
+          server_->release_prewrites();
+          spdlog::info("pump {}: every live drainer knows this pump; taking prewrites", node_id_);
+        });
+  } else {
+    server_->release_prewrites();
   }
   spdlog::info("pump {} online: cluster id {}, gRPC port {}, HTTP port {}{}, data dir {}, {}",
                node_id_, cluster_id_, server_->port(), http_->port(), tls_ ? " (TLS)" : "",
@@ -144,6 +169,14 @@ registry::NodeStatus PumpNode::make_status(const std::string& state) const {
   status.state = state;
   status.is_alive = state == registry::kOnline;
   status.max_commit_ts = store_ != nullptr ? store_->max_commit_ts() : 0;
+  // A failing disk is shown in the record too (the original's tools ignore the extra label key).
+  if (store_ != nullptr) {
+    if (auto failed = store_->disk_failure()) {
+      nlohmann::json label;
+      label["storage_error"] = failed->message();
+      status.label_json = label.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+  }
   // 0 when the TSO cannot answer: the record still says the state; the next beat has the time.
   status.update_ts = tso_->next().value_or(0);
   return status;
@@ -395,26 +428,27 @@ Status PumpNode::shutdown() {
 
 void PumpNode::setup_http() {
   http_->serve_metrics(metrics_);
-  http_->handle_post("/debug/gc/trigger",
-                     [this](const httplib::Request&, httplib::Response& response) {
-                       if (gc_ == nullptr) {
-                         response.status = 503;
-                         response.set_content("gc is not running\n", "text/plain");
-                         return;
-                       }
-                       auto decision = gc_->run_once();
-                       if (!decision.is_ok()) {
-                         response.status = 500;
-                         response.set_content(decision.status().message() + "\n", "text/plain");
-                         return;
-                       }
-                       nlohmann::json body = {{"gc_ts", decision->gc_ts},
-                                              {"purged_below", decision->effective_ts()},
-                                              {"protecting", decision->protecting},
-                                              {"at_risk", decision->at_risk},
-                                              {"stale", decision->stale}};
-                       response.set_content(body.dump(), "application/json");
-                     });
+  http_->handle_post(
+      "/debug/gc/trigger", [this](const httplib::Request&, httplib::Response& response) {
+        if (gc_ == nullptr) {
+          response.status = 503;
+          response.set_content("gc is not running\n", "text/plain");
+          return;
+        }
+        auto decision = gc_->run_once();
+        if (!decision.is_ok()) {
+          response.status = 500;
+          response.set_content(decision.status().message() + "\n", "text/plain");
+          return;
+        }
+        nlohmann::json body = {{"gc_ts", decision->gc_ts},
+                               {"purged_below", decision->effective_ts()},
+                               {"protecting", decision->protecting},
+                               {"at_risk", decision->at_risk},
+                               {"stale", decision->stale}};
+        response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                             "application/json");
+      });
   http_->handle_get("/status", [this](const httplib::Request&, httplib::Response& response) {
     nlohmann::json body;
     body["status"] = nlohmann::json::object();
@@ -434,8 +468,16 @@ void PumpNode::setup_http() {
     }
     body["CommitTS"] = tso_->next().value_or(0);
     body["Checkpoint"] = nlohmann::json::object();
+    if (store_ != nullptr) {
+      if (auto failed = store_->disk_failure()) {
+        // Writes are refused until the disk takes them again.
+        body["StorageError"] = failed->message();  // dumped with invalid UTF-8 replaced
+        if (error.empty()) error = failed->message();
+      }
+    }
     body["ErrMsg"] = error;
-    response.set_content(body.dump(), "application/json");
+    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         "application/json");
   });
   http_->handle_put(R"(/state/([^/]+)/(pause|close))", [this](const httplib::Request& request,
                                                               httplib::Response& response) {

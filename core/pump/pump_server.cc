@@ -30,7 +30,11 @@ grpc::StatusCode to_grpc_code(StatusCode code) {
     case StatusCode::kAlreadyExists:
       return grpc::StatusCode::ALREADY_EXISTS;
     case StatusCode::kResourceExhausted:
-      return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case StatusCode::kIoError:
+      // A full or failing disk: the original answers these as plain Go errors (gRPC Unknown),
+      // which TiDB's pump client retries and then takes to another pump; it gives up at once on
+      // RESOURCE_EXHAUSTED.
+      return grpc::StatusCode::UNKNOWN;
     case StatusCode::kFailedPrecondition:
       return grpc::StatusCode::FAILED_PRECONDITION;
     case StatusCode::kUnavailable:
@@ -38,7 +42,6 @@ grpc::StatusCode to_grpc_code(StatusCode code) {
       return grpc::StatusCode::UNAVAILABLE;
     case StatusCode::kUnsupported:
       return grpc::StatusCode::UNIMPLEMENTED;
-    case StatusCode::kIoError:
     case StatusCode::kInternal:
       return grpc::StatusCode::INTERNAL;
   }
@@ -114,6 +117,16 @@ std::string PumpServer::state() const {
   return state_;
 }
 
+void PumpServer::hold_prewrites(std::string why) {
+  std::lock_guard lock(mutex_);
+  prewrite_hold_ = std::move(why);
+}
+
+std::string PumpServer::prewrite_hold() const {
+  std::lock_guard lock(mutex_);
+  return prewrite_hold_;
+}
+
 Result<int64_t> PumpServer::write_fake_binlog() {
   SLUICE_ASSIGN_OR_RETURN(int64_t ts, tso_.next());
   binlog::Binlog fake;
@@ -186,6 +199,9 @@ void PumpServer::write_binlog(const binlog::WriteBinlogReq& request,
   if (header->tp == kPrewrite) {
     std::string current = state();
     if (current != "online") return fail(grpc::StatusCode::UNAVAILABLE, "no online: " + current);
+    if (std::string hold = prewrite_hold(); !hold.empty()) {
+      return fail(grpc::StatusCode::UNAVAILABLE, hold);
+    }
   }
   store_.write_async(request.payload(),
                      [&response, done = std::move(done), start_ts = header->start_ts,
@@ -215,13 +231,11 @@ grpc::Status PumpServer::pull_binlogs(grpc::ServerContext& context,
         grpc::StatusCode::FAILED_PRECONDITION,
         fmt::format("cluster ID are mismatch, {} vs {}", request.clusterid(), options_.cluster_id));
   }
+  // Start where the drainer asks, whatever gc_ts says: GC keeps what a live drainer still needs
+  // (protect_from_ts), and only the store knows what was really purged. A drainer whose position
+  // is below the purge point gets OUT_OF_RANGE (it stops, naming the gap) instead of the skip the
+  // original does; position 0 (a drainer with no checkpoint) starts at the first binlog kept.
   int64_t last = request.startfrom().offset();
-  const int64_t gc_ts = store_.gc_ts();
-  if (last < gc_ts) {
-    spdlog::warn("drainer request a purged binlog TS {}, gc ts {}: starting at the gc ts", last,
-                 gc_ts);
-    last = gc_ts;
-  }
   spdlog::info("PullBinlogs from {} starts after commit ts {}", context.peer(), last);
   auto last_sent = std::chrono::steady_clock::now();
   const auto idle = options_.idle_watermark_interval;
@@ -233,8 +247,12 @@ grpc::Status PumpServer::pull_binlogs(grpc::ServerContext& context,
       spdlog::error("PullBinlogs: read after {} failed: {}", last, read.status().to_string());
       return grpc::Status(to_grpc_code(read.status().code()), read.status().message());
     }
-    if (read->clamped_to_gc) {
-      spdlog::warn("drainer request a purged binlog TS {}, purged up to {}", last, read->purged_ts);
+    if (read->clamped_to_gc && last > 0) {
+      const std::string message = fmt::format(
+          "binlogs after commit_ts {} were purged: this pump keeps only commit_ts >= {} (gc_ts {})",
+          last, read->purged_ts, store_.gc_ts());
+      spdlog::error("PullBinlogs from {}: {}", context.peer(), message);
+      return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, message);
     }
     for (storage::StoredBinlog& item : read->binlogs) {
       binlog::Entity* entity = response.mutable_entity();

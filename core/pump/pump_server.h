@@ -50,15 +50,18 @@ struct PumpServerOptions {
   // One store read per batch sent on a pull stream.
   size_t pull_batch_items = 256;
   size_t pull_batch_bytes = 4u << 20;
-  // The original's MaxRecvMsgSize: math.MaxInt32 - 4 MiB (grpc's limit is an int).
-  int max_receive_message_size = 0x7fffffff - (4 << 20);
+  // The largest WriteBinlog request taken (the original's max-message-size, whose default is
+  // math.MaxInt32 - 4 MiB). 128 MiB here: TiDB caps a transaction at 100 MB when binlog is on,
+  // and a 2 GiB request would be held in memory whole.
+  int max_receive_message_size = 128 << 20;
   // Also listen on this unix socket ("unix:///tmp/pump.sock", the original's `socket`); "" none.
   std::string unix_socket;
   // TLS ([security], net::make_server_credentials); null serves plaintext.
   std::shared_ptr<grpc::ServerCredentials> credentials;
 };
 
-// The gRPC status a store failure maps to (RESOURCE_EXHAUSTED for the disk guard, ...).
+// The gRPC status a store failure maps to (UNKNOWN for a full or failing disk, as the original,
+// so TiDB's pump client retries and fails over; UNAVAILABLE for "try again"; ...).
 grpc::StatusCode to_grpc_code(StatusCode code);
 
 class PumpServer final
@@ -81,6 +84,13 @@ class PumpServer final
   // The node state ("online", "pausing", ...); prewrites are accepted only while online.
   void set_state(std::string state);
   std::string state() const;
+
+  // While held (`why` non-empty), prewrites are refused with UNAVAILABLE and `why`, which TiDB's
+  // pump client treats as "try another pump"; commits are still taken. A pump joining the
+  // cluster is held until every live drainer knows it (pump_node.h).
+  void hold_prewrites(std::string why);
+  void release_prewrites() { hold_prewrites(""); }
+  std::string prewrite_hold() const;
 
   // Writes one fake binlog through the store; returns its ts.
   Result<int64_t> write_fake_binlog();
@@ -118,6 +128,7 @@ class PumpServer final
   mutable std::mutex mutex_;
   std::condition_variable stop_cv_;
   std::string state_ = "online";
+  std::string prewrite_hold_;
   std::chrono::steady_clock::time_point last_watermark_{};
   std::mutex watermark_mutex_;  // one watermark writer at a time
 

@@ -8,10 +8,12 @@
 #include <mutex>
 
 #include "core/net/grpc_tls.h"
+#include "core/proto/binlog.pb.h"
 #include "core/proto/pump.grpc.pb.h"
 #include "core/pump/drainer_notifier.h"
 #include "core/pump/pump_node.h"
 #include "core/registry/directory_registry.h"
+#include "core/tso/tso.h"
 #include "tests/support/free_port.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_certificates.h"
@@ -152,6 +154,59 @@ TEST_F(PumpNotifyTest, UnreachableDrainerDoesNotStopTheStart) {
   EXPECT_TRUE(reachable.wait_notified(1, std::chrono::seconds(20)));
   ASSERT_TRUE((*node)->shutdown().is_ok());
   EXPECT_EQ(reachable.notified(), 1);
+}
+
+// A joining pump takes no prewrite until every live drainer answered Notify: a drainer that
+// cannot be reached holds prewrites (UNAVAILABLE, so SQL nodes use another pump) until it answers;
+// one whose heartbeat is stale is not waited for.
+TEST_F(PumpNotifyTest, PrewritesWaitUntilEveryLiveDrainerAcknowledged) {
+  const std::string gone = "127.0.0.1:" + std::to_string(testing::free_tcp_port());
+  register_drainer("drainer-a", gone, registry::kOnline);
+  // Silent for an hour: past the drainer heartbeat timeout, not waited for.
+  registry::NodeStatus stale;
+  stale.node_id = "drainer-stale";
+  stale.host = "127.0.0.1:" + std::to_string(testing::free_tcp_port());
+  stale.state = std::string(registry::kOnline);
+  stale.is_alive = true;
+  stale.update_ts = tso::compose(
+      tso::physical_ms(tso::from_time(std::chrono::system_clock::now() - std::chrono::hours(1))),
+      0);
+  ASSERT_TRUE(registry_->put(registry::NodeKind::kDrainer, stale).is_ok());
+
+  auto node = PumpNode::start(config());
+  ASSERT_TRUE(node.is_ok()) << node.status().to_string();
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string((*node)->grpc_port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = binlog::Pump::NewStub(channel);
+  auto write_prewrite = [&](int64_t start_ts) {
+    binlog::Binlog prewrite;
+    prewrite.set_tp(binlog::Prewrite);
+    prewrite.set_start_ts(start_ts);
+    prewrite.set_prewrite_value("v");
+    binlog::WriteBinlogReq request;
+    request.set_clusterid((*node)->cluster_id());
+    request.set_payload(prewrite.SerializeAsString());
+    binlog::WriteBinlogResp response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return stub->WriteBinlog(&context, request, &response);
+  };
+  grpc::Status refused = write_prewrite(tso::compose(1000, 1));
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("acknowledge"), std::string::npos)
+      << refused.error_message();
+
+  // The drainer comes back (at a new address): its acknowledgement releases the pump.
+  FakeDrainer back;
+  register_drainer("drainer-a", back.host(), registry::kOnline);
+  EXPECT_TRUE(back.wait_notified(1, std::chrono::seconds(20)));
+  grpc::Status accepted = grpc::Status(grpc::StatusCode::UNKNOWN, "not tried");
+  for (int i = 0; i < 50 && !accepted.ok(); ++i) {
+    accepted = write_prewrite(tso::compose(1000, 2 + i));
+    if (!accepted.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(accepted.ok()) << accepted.error_message();
+  ASSERT_TRUE((*node)->shutdown().is_ok());
 }
 
 TEST_F(PumpNotifyTest, NotifierReportsEachOnlineDrainer) {

@@ -333,7 +333,8 @@ TEST_F(PumpServerTest, ExportsRpcDurationHistogram) {
   store_.reset();
 }
 
-TEST_F(PumpServerTest, PullBelowTheGcPointStartsAtTheFirstKeptBinlog) {
+// A drainer with no position (0) starts at the first binlog GC kept.
+TEST_F(PumpServerTest, PullFromZeroStartsAtTheFirstKeptBinlog) {
   PumpServerOptions options;
   options.fake_binlog_interval = milliseconds(0);
   options.idle_watermark_interval = milliseconds(0);
@@ -345,10 +346,61 @@ TEST_F(PumpServerTest, PullBelowTheGcPointStartsAtTheFirstKeptBinlog) {
     commits.push_back(ts());
     ASSERT_TRUE(write(commit(start_ts, commits.back())).status.ok());
   }
-  ASSERT_TRUE(store_->gc(commits[1]).is_ok());
-  auto entities = pull(0, 1, milliseconds(3000));
-  ASSERT_EQ(entities.size(), 1u);
-  EXPECT_EQ(entities[0].meta().committs(), commits[2]);
+  ASSERT_TRUE(store_->gc(commits[1]).is_ok());  // purges below commits[1]
+  auto entities = pull(0, 2, milliseconds(3000));
+  ASSERT_EQ(entities.size(), 2u);
+  EXPECT_EQ(entities[0].meta().committs(), commits[1]);
+  EXPECT_EQ(entities[1].meta().committs(), commits[2]);
+}
+
+// GC that kept data for a lagging drainer (protect_from_ts below gc_ts) must not make the pull
+// skip it: a pull from any position the pump still holds returns every binlog after it.
+TEST_F(PumpServerTest, PullFromAPositionGcKeptReturnsEveryBinlogAfterIt) {
+  PumpServerOptions options;
+  options.fake_binlog_interval = milliseconds(0);
+  options.idle_watermark_interval = milliseconds(0);
+  start(options);
+  std::vector<int64_t> commits;
+  for (int i = 0; i < 4; ++i) {
+    const int64_t start_ts = ts();
+    ASSERT_TRUE(write(prewrite(start_ts, "v")).status.ok());
+    commits.push_back(ts());
+    ASSERT_TRUE(write(commit(start_ts, commits.back())).status.ok());
+  }
+  // gc_ts moves to the last commit, but a drainer at commits[0] protects everything after it.
+  ASSERT_TRUE(store_->gc(commits[3], /*protect_from_ts=*/commits[0]).is_ok());
+  ASSERT_EQ(store_->gc_ts(), commits[3]);
+  auto entities = pull(commits[0], 3, milliseconds(3000));
+  ASSERT_EQ(entities.size(), 3u);
+  EXPECT_EQ(entities[0].meta().committs(), commits[1]);
+  EXPECT_EQ(entities[1].meta().committs(), commits[2]);
+  EXPECT_EQ(entities[2].meta().committs(), commits[3]);
+}
+
+// A drainer whose position is below what GC really purged gets an error naming its position, the
+// purge point and gc_ts; it never silently continues after the gap.
+TEST_F(PumpServerTest, PullFromAPurgedPositionFailsNamingThePurgePoint) {
+  PumpServerOptions options;
+  options.fake_binlog_interval = milliseconds(0);
+  options.idle_watermark_interval = milliseconds(0);
+  start(options);
+  std::vector<int64_t> commits;
+  for (int i = 0; i < 3; ++i) {
+    const int64_t start_ts = ts();
+    ASSERT_TRUE(write(prewrite(start_ts, "v")).status.ok());
+    commits.push_back(ts());
+    ASSERT_TRUE(write(commit(start_ts, commits.back())).status.ok());
+  }
+  ASSERT_TRUE(store_->gc(commits[2]).is_ok());  // nothing protected: commits[0..1] are gone
+  grpc::Status status;
+  auto entities = pull(commits[0] - 1, 1, milliseconds(3000), false, kClusterId, &status);
+  EXPECT_TRUE(entities.empty());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE) << status.error_message();
+  EXPECT_NE(status.error_message().find(std::to_string(commits[0] - 1)), std::string::npos)
+      << status.error_message();
+  EXPECT_NE(status.error_message().find("purged"), std::string::npos) << status.error_message();
+  EXPECT_NE(status.error_message().find("gc_ts " + std::to_string(commits[2])), std::string::npos)
+      << status.error_message();
 }
 
 TEST_F(PumpServerTest, PullStreamEndsWhenTheServerStops) {
