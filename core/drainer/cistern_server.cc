@@ -33,8 +33,12 @@ void CisternServer::stop() {
 grpc::Status CisternServer::Notify(grpc::ServerContext* context, const binlog::NotifyReq*,
                                    binlog::NotifyResp*) {
   spdlog::info("Notify from {}: looking for pumps now", context->peer());
-  if (on_notify_) on_notify_();
-  return grpc::Status::OK;
+  if (!on_notify_) return grpc::Status::OK;
+  Status refreshed = on_notify_();
+  if (refreshed.is_ok()) return grpc::Status::OK;
+  spdlog::warn("Notify from {}: looking for pumps failed: {}", context->peer(),
+               refreshed.to_string());
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, refreshed.message());
 }
 
 }  // namespace sluice::drainer

@@ -114,10 +114,19 @@ Result<DrainerConfig> from_document(std::shared_ptr<config::ConfigDocument> docu
       config::read_duration(root, "safe-mode-duration", config.safe_mode_duration));
   SLUICE_RETURN_IF_ERROR(read_count(root, "merge-queue", config.merge_queue));
   SLUICE_RETURN_IF_ERROR(read_count(root, "sink-queue", config.sink_queue));
+  SLUICE_RETURN_IF_ERROR(
+      config::read_byte_size(root, "merge-queue-bytes", config.merge_queue_bytes));
+  SLUICE_RETURN_IF_ERROR(config::read_byte_size(root, "sink-queue-bytes", config.sink_queue_bytes));
+  SLUICE_RETURN_IF_ERROR(config::read_byte_size(root, "max-message-size", config.max_message_size));
+  if (config.max_message_size == 0 || config.max_message_size > 0x7fffffffull) {
+    return root.error("max-message-size", "must be between 1 byte and 2 GiB");
+  }
   SLUICE_RETURN_IF_ERROR(read_count(root, "batch-transactions", config.batch_transactions));
   SLUICE_RETURN_IF_ERROR(
       config::read_duration(root, "sink-flush-interval", config.sink_flush_interval));
   SLUICE_RETURN_IF_ERROR(root.read("skip-rejected", config.skip_rejected));
+  SLUICE_RETURN_IF_ERROR(config::read_duration(root, "stop-timeout", config.stop_timeout));
+  if (config.stop_timeout.count() <= 0) return root.error("stop-timeout", "must be above zero");
   SLUICE_RETURN_IF_ERROR(read_checkpoint_settings(root, config.checkpoint));
   // The original's flag-only settings, accepted in the file.
   int64_t cache_binlog_count = 8;

@@ -67,11 +67,19 @@ struct DrainerConfig {
   std::chrono::milliseconds checkpoint_interval{3000};
   std::chrono::milliseconds progress_interval{10000};
   std::chrono::milliseconds safe_mode_duration{std::chrono::minutes(5)};
-  size_t merge_queue = 1024;        // binlogs buffered per pump
-  size_t sink_queue = 16;           // batches buffered per sink
+  size_t merge_queue = 1024;                 // binlogs buffered per pump
+  uint64_t merge_queue_bytes = 64ull << 20;  // and their bytes, at most (past the first)
+  size_t sink_queue = 16;                    // batches buffered per sink
+  uint64_t sink_queue_bytes = 64ull << 20;   // and their payload bytes, at most (past the first)
+  // The largest binlog taken from a pump's pull stream (a pump takes P-binlogs up to its own
+  // max-message-size, 128 MiB by default; the joined binlog is a little larger).
+  uint64_t max_message_size = 256ull << 20;
   size_t batch_transactions = 512;  // transactions per batch, at most
   std::chrono::milliseconds sink_flush_interval{1000};
   bool skip_rejected = false;
+  // How long a stop waits for the sinks to drain before it gives up on what is not durable
+  // (docs/drainer.md "Stopping"); the daemon exits at the latest stop_timeout + kStopGrace later.
+  std::chrono::milliseconds stop_timeout{std::chrono::seconds(30)};
   CheckpointSettings checkpoint;
 
   // The parsed file, for the PluginHost (after apply_legacy_mapping). Never null.

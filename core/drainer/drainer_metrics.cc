@@ -29,6 +29,12 @@ DrainerMetrics::DrainerMetrics(metrics::MetricsRegistry* registry) {
                          .Name("binlog_drainer_binlog_reach_duration_time")
                          .Help("Seconds from a binlog's commit to its arrival at the drainer")
                          .Register(r);
+  merge_blocked_ = &prometheus::BuildCounter()
+                        .Name("sluice_drainer_merge_blocked_seconds_total")
+                        .Help(
+                            "Seconds a pump's puller waited for room in the merge "
+                            "(back-pressure from a slower pump or the sinks)")
+                        .Register(r);
   events_ = &prometheus::BuildCounter()
                  .Name("binlog_drainer_event")
                  .Help("Events handed to the sinks, by type")
@@ -103,6 +109,7 @@ DrainerMetrics::PumpSeries DrainerMetrics::pump_series(const std::string& pump) 
   series.size = &read_size_->Add({{"nodeID", pump}}, metrics::exponential_buckets(16, 2, 25));
   series.reach =
       &reach_duration_->Add({{"nodeID", pump}}, metrics::exponential_buckets(0.001, 2, 20));
+  series.blocked = &merge_blocked_->Add({{"nodeID", pump}});
   return series;
 }
 

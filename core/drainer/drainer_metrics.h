@@ -27,6 +27,8 @@ class DrainerMetrics {
     prometheus::Gauge* position = nullptr;
     prometheus::Histogram* size = nullptr;
     prometheus::Histogram* reach = nullptr;
+    // sluice_drainer_merge_blocked_seconds_total{nodeID}: time the puller waited for the merge.
+    prometheus::Counter* blocked = nullptr;
     void observe_pulled(size_t bytes, int64_t commit_ts) const;
   };
   PumpSeries pump_series(const std::string& pump);
@@ -53,6 +55,7 @@ class DrainerMetrics {
   prometheus::Family<prometheus::Gauge>* pump_position_ = nullptr;
   prometheus::Family<prometheus::Histogram>* read_size_ = nullptr;
   prometheus::Family<prometheus::Histogram>* reach_duration_ = nullptr;
+  prometheus::Family<prometheus::Counter>* merge_blocked_ = nullptr;
   prometheus::Family<prometheus::Counter>* events_ = nullptr;
   prometheus::Counter* ddl_jobs_ = nullptr;
   prometheus::Family<prometheus::Counter>* errors_ = nullptr;

@@ -27,7 +27,7 @@ constexpr std::chrono::seconds kHeartbeatBackoffLimit{10};
 std::string error_body(const std::string& error) {
   nlohmann::json body;
   body["ErrMsg"] = error;
-  return body.dump();
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 double lag_seconds(int64_t ts) {
@@ -170,6 +170,7 @@ Status DrainerNode::open() {
   // Sinks.
   SinkRunnerOptions runner_options;
   runner_options.queue_capacity = config_.sink_queue;
+  runner_options.queue_bytes = config_.sink_queue_bytes;
   runner_options.flush_interval = config_.sink_flush_interval;
   runner_options.skip_rejected = config_.skip_rejected;
   std::vector<SinkRunner*> runners;
@@ -194,9 +195,10 @@ Status DrainerNode::open() {
   }
 
   // Pumps and the merge.
-  merger_ = std::make_unique<merge::Merger>(config_.merge_queue);
+  merger_ = std::make_unique<merge::Merger>(config_.merge_queue, config_.merge_queue_bytes);
   PumpPullerOptions puller_options;
   puller_options.cluster_id = cluster_id_;
+  puller_options.max_message_size = static_cast<int>(config_.max_message_size);
   puller_options.credentials = net::channel_credentials_or_insecure(tls_ ? &*tls_ : nullptr);
   collector_ = std::make_unique<PumpCollector>(*registry_, *merger_, puller_options,
                                                start.commit_ts, drainer_metrics_.get());
@@ -229,7 +231,7 @@ Status DrainerNode::open() {
                                      start, syncer_options, drainer_metrics_.get());
   syncer_->start();
 
-  cistern_ = std::make_unique<CisternServer>([this] { notify(); },
+  cistern_ = std::make_unique<CisternServer>([this] { return refresh_pumps(); },
                                              tls_ ? net::make_server_credentials(*tls_) : nullptr);
   SLUICE_RETURN_IF_ERROR(cistern_->start(config_.addr));
   http_ = tls_ ? std::make_unique<net::HttpServer>(*tls_) : std::make_unique<net::HttpServer>();
@@ -348,6 +350,15 @@ void DrainerNode::notify() {
   cv_.notify_all();
 }
 
+Status DrainerNode::refresh_pumps() {
+  std::lock_guard refresh(refresh_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    if (housekeeping_stop_) return Status::unavailable("the drainer is stopping");
+  }
+  return collector_->refresh();
+}
+
 void DrainerNode::housekeeping_loop() {
   auto next_detect = Clock::now() + config_.detect_interval;
   auto next_heartbeat = Clock::now() + config_.heartbeat_interval;
@@ -376,7 +387,7 @@ void DrainerNode::housekeeping_loop() {
     }
     const auto now = Clock::now();
     if (notified || now >= next_detect) {
-      if (Status refreshed = collector_->refresh(); !refreshed.is_ok()) {
+      if (Status refreshed = refresh_pumps(); !refreshed.is_ok()) {
         spdlog::warn("pump discovery failed: {}", refreshed.to_string());
       }
       next_detect = now + config_.detect_interval;
@@ -490,7 +501,7 @@ std::string DrainerNode::status_json() const {
   body["Sinks"] = sinks;
   auto failed = failure();
   body["ErrMsg"] = failed ? failed->message() : std::string();
-  return body.dump();
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void DrainerNode::setup_http() {
@@ -501,7 +512,8 @@ void DrainerNode::setup_http() {
   http_->handle_get("/commit_ts", [this](const httplib::Request&, httplib::Response& response) {
     nlohmann::json body;
     body["CommitTS"] = checkpoint_ts();
-    response.set_content(body.dump(), "application/json");
+    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         "application/json");
   });
   http_->handle_put(R"(/state/([^/]+)/(pause|close))", [this](const httplib::Request& request,
                                                               httplib::Response& response) {
@@ -585,10 +597,50 @@ Status DrainerNode::shutdown() {
     cv_.notify_all();
   }
   if (housekeeping_.joinable()) housekeeping_.join();
+  // The stop is bounded: past stop-timeout the sinks are told to give up what is not durable.
+  std::thread stop_watchdog([this] {
+    std::unique_lock lock(mutex_);
+    if (cv_.wait_for(lock, config_.stop_timeout, [&] { return stop_finished_; })) return;
+    lock.unlock();
+    abandon_undrained();
+  });
+  Status status = shutdown_parts();
+  {
+    std::lock_guard lock(mutex_);
+    stop_finished_ = true;
+    cv_.notify_all();
+  }
+  stop_watchdog.join();
+  return status;
+}
+
+void DrainerNode::abandon_undrained() {
+  spdlog::warn(
+      "stop: the sinks did not drain within stop-timeout ({} ms); giving up on what is not durable "
+      "(the checkpoint stays at what every sink made durable, commit_ts {}; a restart replays "
+      "the rest in safe mode)",
+      config_.stop_timeout.count(), durable_ts());
+  for (auto& runner : runners_)
+    runner->request_stop();
+  if (plugins_) plugins_->request_stop();
+}
+
+std::vector<std::string> DrainerNode::calls_in_progress() const {
+  std::vector<std::string> out;
+  for (const auto& runner : runners_) {
+    if (auto call = runner->call_in_progress()) out.push_back(*call);
+  }
+  return out;
+}
+
+Status DrainerNode::shutdown_parts() {
   pump_watch_.reset();  // its callback wakes housekeeping, which is gone
   // Stop pulling: the merger first, so pullers blocked on a full queue let go.
   if (merger_) merger_->stop();
-  if (collector_) collector_->stop_all();
+  if (collector_) {
+    std::lock_guard refresh(refresh_mutex_);  // no Notify adds a puller after this
+    collector_->stop_all();
+  }
   Status status = Status::ok();
   std::optional<Status> failed = failure();
   if (!failed && syncer_) failed = syncer_->failure();

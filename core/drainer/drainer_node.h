@@ -14,7 +14,9 @@
 //
 // Stop: request_stop() (SIGTERM) or PUT /state/<id>/pause -> paused; PUT /state/<id>/close ->
 // offline (pumps stop keeping binlogs for it). shutdown() stops pulling, drains and flushes
-// every sink, saves the checkpoint with consistent = true and records the final state. A sink or
+// every sink, saves the checkpoint with consistent = true and records the final state; a drain
+// that takes longer than stop-timeout is given up (checkpoint at what is durable, consistent =
+// false). A sink or
 // pump failure ends the node too: failure() holds the cause, the checkpoint stays before it.
 //
 // Cluster mode: a watch on the pumps' etcd prefix wakes discovery at once on any pump change
@@ -90,8 +92,13 @@ class DrainerNode {
   bool stop_requested() const;
   bool wait_stop_requested(std::chrono::milliseconds timeout) const;
   // Stops, drains, flushes, saves the final checkpoint. Returns the failure that ended the node,
-  // if any. Idempotent.
+  // if any. Idempotent. Bounded: after stop-timeout the sinks give up what is not yet durable
+  // (back-offs and plugin waits end; the checkpoint is saved at what is durable, not consistent).
+  // Only a plugin stuck inside a call can hold it longer (calls_in_progress() names it; the daemon
+  // exits regardless after a grace period).
   Status shutdown();
+  // "sink 'x' has been in write for 12.0 s" for each call into a sink under way. Any thread.
+  std::vector<std::string> calls_in_progress() const;
 
   std::optional<Status> failure() const;
   const std::string& node_id() const { return node_id_; }
@@ -103,8 +110,11 @@ class DrainerNode {
   // The commit_ts up to which every sink is durable now (the next checkpoint saves at least this).
   int64_t durable_ts() const;
   SyncerStats stats() const;
-  // Looks for pumps now (what Notify does).
+  // Wakes discovery (the registry watch's callback).
   void notify();
+  // Looks for pumps now, on the caller's thread (what Notify does): a pump found is pulled once
+  // this returns OK.
+  Status refresh_pumps();
   // True when start() found an unclean checkpoint, a relay log and no reachable upstream, and
   // replayed the relay log instead of replicating: the node has nothing more to do (the
   // checkpoint is saved consistent); relay_summary() says what was done.
@@ -113,6 +123,9 @@ class DrainerNode {
 
  private:
   Status open();
+  Status shutdown_parts();
+  // The stop timeout passed: every sink stops retrying and waiting.
+  void abandon_undrained();
   // Whether any registered (not offline) pump answers a gRPC connection within a few seconds.
   bool upstream_reachable();
   Status replay_relay(checkpoint::Checkpoint start, const std::vector<SinkRunner*>& runners);
@@ -163,6 +176,8 @@ class DrainerNode {
   bool notified_ = false;
   bool housekeeping_stop_ = false;
   bool shut_down_ = false;
+  bool stop_finished_ = false;
+  std::mutex refresh_mutex_;  // one discovery pass at a time (housekeeping, Notify)
   std::optional<Status> failure_;
   // For the progress line.
   std::chrono::steady_clock::time_point last_progress_;

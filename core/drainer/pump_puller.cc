@@ -109,6 +109,17 @@ void PumpPuller::run() {
     std::unique_lock lock(mutex_);
     if (stop_ || failure_) return;
     if (paused_ || address_changed_) continue;  // cancelled on purpose
+    if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+      // The pump purged binlogs this drainer has not received: going on would skip them.
+      failure_ = Status::failed_precondition(fmt::format(
+          "pump {} at {} no longer holds the binlogs this drainer needs after commit_ts {}: {}. "
+          "The drainer stops rather than skip them; restore them (e.g. with reparo from a file "
+          "sink) or restart the drainer past the gap with initial-commit-ts",
+          pump_id_, address, last_ts_.load(), status.error_message()));
+      spdlog::error("{}", failure_->message());
+      if (metrics_) metrics_->count_error("purged_binlog");
+      return;
+    }
     if (received_.load() != before) backoff = options_.initial_backoff;
     ++reconnects_;
     last_error_ = status.ok() ? std::string("the pump ended the stream")
@@ -125,7 +136,7 @@ void PumpPuller::run() {
 
 grpc::Status PumpPuller::pull_once(const std::string& address) {
   grpc::ChannelArguments arguments;
-  arguments.SetMaxReceiveMessageSize(-1);
+  arguments.SetMaxReceiveMessageSize(options_.max_message_size);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
@@ -180,13 +191,28 @@ grpc::Status PumpPuller::pull_once(const std::string& address) {
     const size_t bytes = entity->payload().size();
     item.payload = std::move(*entity->mutable_payload());
     const int64_t commit_ts = item.commit_ts;
-    Status pushed = merger_.push(std::move(item));
-    if (!pushed.is_ok()) {
-      if (pushed.code() == StatusCode::kAborted || pushed.code() == StatusCode::kNotFound) {
-        context.TryCancel();
-        break;
+    // Back-pressure: wait for room as long as it takes; the item is pushed again, never dropped.
+    Status pushed = merger_.push(std::move(item), options_.merge_stall_notice);
+    for (int notices = 1; pushed.code() == StatusCode::kUnavailable; ++notices) {
+      const double waited =
+          std::chrono::duration<double>(options_.merge_stall_notice).count() * notices;
+      if (series_.blocked)
+        series_.blocked->Increment(
+            std::chrono::duration<double>(options_.merge_stall_notice).count());
+      spdlog::warn(
+          "pump {}: the merge has had no room for commit_ts {} for {:.0f} s; waiting (a slower "
+          "pump or slow sinks hold it back)",
+          pump_id_, commit_ts, waited);
+      {
+        std::lock_guard lock(mutex_);
+        if (stop_) break;
       }
-      spdlog::warn("pump {}: {}", pump_id_, pushed.message());
+      pushed = merger_.push(std::move(item), options_.merge_stall_notice);
+    }
+    if (!pushed.is_ok()) {
+      // Stopped, or the source was retired: end the stream; nothing is marked received.
+      context.TryCancel();
+      break;
     }
     last_ts_.store(std::max(last_ts_.load(), commit_ts));
     received_.fetch_add(1);

@@ -29,6 +29,11 @@ struct PumpPullerOptions {
   uint64_t cluster_id = 0;
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{10000};
+  // While the merge has no room for this pump's next binlog, a warning (and the blocked-seconds
+  // metric) every this long; the puller waits for as long as it takes.
+  std::chrono::milliseconds merge_stall_notice{10000};
+  // gRPC receive limit of the pull stream (one binlog per message).
+  int max_message_size = 256 << 20;
   // Credentials for the pump's gRPC port (TLS when [security] is set); null: insecure.
   std::shared_ptr<grpc::ChannelCredentials> credentials;
 };

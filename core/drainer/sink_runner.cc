@@ -44,12 +44,16 @@ Status SinkRunner::start(int64_t checkpoint_ts, bool unclean) {
 
 bool SinkRunner::submit(std::shared_ptr<const TransactionBatch> batch) {
   std::unique_lock lock(mutex_);
+  const uint64_t bytes = batch->payload_bytes();
   changed_.wait(lock, [&] {
-    return stop_ || failure_.has_value() || queued_batches_ < options_.queue_capacity;
+    return stop_ || failure_.has_value() ||
+           (queued_batches_ < options_.queue_capacity &&
+            (queued_batches_ == 0 || queued_bytes_ + bytes <= options_.queue_bytes));
   });
   if (stop_ || failure_) return false;
   queue_.push_back(std::move(batch));
   ++queued_batches_;
+  queued_bytes_ += bytes;
   if (metrics_) metrics_->set_sink_queue(name_, queued_batches_);
   changed_.notify_all();
   return true;
@@ -88,7 +92,34 @@ Status SinkRunner::finish(bool drain) {
   if (failed) return *failed;
   Status closed = sink_.close();
   if (metrics_) metrics_->set_sink_watermark(name_, watermark());
+  std::lock_guard lock(mutex_);
+  if (drain && abandoned_) {
+    // Asked to drain, then told to stop (the stop timeout): what was queued or unflushed is not
+    // durable, so this was no clean finish.
+    return Status::aborted(fmt::format(
+        "sink '{}' was stopped before it drained: {} batch(es) not written, durable up to "
+        "commit_ts {}",
+        name_, queued_batches_, std::max(sink_.durable_ts(), durable_seen_)));
+  }
   return closed;
+}
+
+std::optional<std::string> SinkRunner::call_in_progress() const {
+  std::lock_guard lock(mutex_);
+  if (in_call_ == nullptr) return std::nullopt;
+  return fmt::format("sink '{}' has been in {} for {:.1f} s", name_, in_call_,
+                     seconds_since(call_started_));
+}
+
+void SinkRunner::enter_call(const char* what) {
+  std::lock_guard lock(mutex_);
+  in_call_ = what;
+  call_started_ = Clock::now();
+}
+
+void SinkRunner::leave_call() {
+  std::lock_guard lock(mutex_);
+  in_call_ = nullptr;
 }
 
 int64_t SinkRunner::watermark() const {
@@ -126,7 +157,9 @@ void SinkRunner::fail(Status status) {
 
 Status SinkRunner::call_with_backoff(const char* what, const std::function<Status()>& op) {
   for (int attempt = 1;; ++attempt) {
+    enter_call(what);
     Status status = op();
+    leave_call();
     if (status.code() != StatusCode::kUnavailable) return status;
     if (metrics_) metrics_->count_sink_error(name_, "unavailable");
     spdlog::error(
@@ -175,6 +208,25 @@ Status SinkRunner::flush_now() {
   const auto started = Clock::now();
   int64_t durable = 0;
   Status flushed = call_with_backoff("flush", [&] { return sink_.flush(&durable); });
+  // A sink that buffers learns of a rejected row only when it applies it, at flush. By the sink
+  // contract it has then skipped only the rejected transaction(s), which its message names, and
+  // kept everything else; with skip-rejected the flush is simply asked again.
+  for (int rejections = 1; flushed.code() == StatusCode::kInvalidArgument; ++rejections) {
+    if (metrics_) metrics_->count_sink_error(name_, "rejected");
+    if (!options_.skip_rejected) {
+      return Status(flushed.code(), fmt::format("{}; set skip-rejected = true to log and skip "
+                                                "rejected transactions",
+                                                flushed.message()));
+    }
+    spdlog::error("sink '{}' rejected a transaction at flush, skipped (skip-rejected = true): {}",
+                  name_, flushed.message());
+    if (rejections >= kMaxConsecutiveRejections) {
+      return Status(flushed.code(), fmt::format("sink '{}' rejected {} flushes in a row; last: {}",
+                                                name_, rejections, flushed.message()));
+    }
+    durable = 0;
+    flushed = call_with_backoff("flush", [&] { return sink_.flush(&durable); });
+  }
   if (!flushed.is_ok()) return flushed;
   if (metrics_) metrics_->observe_sink_flush(name_, seconds_since(started));
   {
@@ -202,12 +254,16 @@ void SinkRunner::run() {
       } else {
         changed_.wait(lock, ready);
       }
-      if (stop_) break;
+      if (stop_) {
+        abandoned_ = !queue_.empty() || dirty_;
+        break;
+      }
       if (!queue_.empty()) {
         item = std::move(queue_.front());
         queue_.pop_front();
-        if (std::holds_alternative<std::shared_ptr<const TransactionBatch>>(*item)) {
+        if (const auto* batch = std::get_if<std::shared_ptr<const TransactionBatch>>(&*item)) {
           --queued_batches_;
+          queued_bytes_ -= (*batch)->payload_bytes();
           if (metrics_) metrics_->set_sink_queue(name_, queued_batches_);
         }
         changed_.notify_all();
@@ -240,6 +296,8 @@ void SinkRunner::run() {
     }
     if (!status.is_ok()) {
       if (status.code() != StatusCode::kAborted) fail(status);
+      std::lock_guard lock(mutex_);
+      abandoned_ = true;
       break;
     }
   }

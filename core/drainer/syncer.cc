@@ -246,13 +246,33 @@ Status Syncer::maybe_checkpoint(bool force) {
     due = true;  // right after a DDL is durable everywhere
     ddl_waiting_ts_ = 0;
   }
+  if (save_failures_ > 0) {
+    // Retrying a failed save: on the back-off's schedule, whatever else made it due.
+    due = Clock::now() >= retry_save_at_;
+  }
   if (!due) return Status::ok();
   last_checkpoint_ = Clock::now();
-  if (watermark <= last_saved_.commit_ts && !force &&
+  if (watermark <= last_saved_.commit_ts && !force && save_failures_ == 0 &&
       tracker_.version() == last_saved_.schema_version) {
     return Status::ok();
   }
-  SLUICE_RETURN_IF_ERROR(save_checkpoint(std::max(watermark, last_saved_.commit_ts), false));
+  Status saved = save_checkpoint(std::max(watermark, last_saved_.commit_ts), false);
+  if (!saved.is_ok()) {
+    // The checkpoint only lags: replication goes on, and what it would have saved is saved by a
+    // later attempt (a restart meanwhile replays from the older checkpoint, in safe mode).
+    ++save_failures_;
+    const auto backoff =
+        std::min(kMaxSaveBackoff, kFirstSaveBackoff * (1 << std::min(save_failures_ - 1, 6)));
+    retry_save_at_ = Clock::now() + backoff;
+    spdlog::warn("{} (failure {} in a row); replication goes on, retrying in {} ms",
+                 saved.message(), save_failures_, backoff.count());
+    return Status::ok();
+  }
+  if (save_failures_ > 0) {
+    spdlog::info("checkpoint saved again at commit_ts {} after {} failed attempt(s)",
+                 last_saved_.commit_ts, save_failures_);
+    save_failures_ = 0;
+  }
   if (options_.relay != nullptr) {
     auto purged = options_.relay->purge(last_saved_.commit_ts);
     if (!purged.is_ok()) {
@@ -315,6 +335,12 @@ Status Syncer::finish(bool clean) {
   // The checkpoint moves to what every sink made durable; consistent only when all went well.
   const int64_t watermark = std::max(min_watermark(), last_saved_.commit_ts);
   Status saved = save_checkpoint(watermark, clean && status.is_ok());
+  // A transient failure gets a few more tries; a stop must end, so not many.
+  for (int attempt = 1; !saved.is_ok() && attempt < kFinalSaveAttempts; ++attempt) {
+    spdlog::warn("{}; trying again ({} of {})", saved.message(), attempt + 1, kFinalSaveAttempts);
+    std::this_thread::sleep_for(kFirstSaveBackoff);
+    saved = save_checkpoint(watermark, clean && status.is_ok());
+  }
   if (!saved.is_ok() && status.is_ok()) status = saved;
   if (!status.is_ok()) {
     std::lock_guard lock(mutex_);

@@ -18,7 +18,9 @@
 // fsync'd before it is submitted to any sink; a relay write failure ends the loop.
 //
 // Errors (a malformed binlog, an unknown table, a sink or filter that failed) end the loop;
-// failure() holds the cause and the checkpoint is not moved past it.
+// failure() holds the cause and the checkpoint is not moved past it. A failed checkpoint save does
+// not: it is logged, counted (binlog_drainer_error_count{type="save_checkpoint"}) and retried
+// with back-off (1 s doubling to 30 s) while replication goes on.
 // Ownership: borrows the merger, filters, runners and store; owns the tracker and assembler.
 // Thread-safety: start/stop/finish from one controlling thread; the accessors from any thread.
 
@@ -132,6 +134,11 @@ class Syncer {
   std::string snapshot_;
   std::vector<uint8_t> keep_;
   checkpoint::Checkpoint last_saved_;
+  int save_failures_ = 0;  // consecutive failed saves
+  std::chrono::steady_clock::time_point retry_save_at_;
+  static constexpr std::chrono::milliseconds kFirstSaveBackoff{1000};
+  static constexpr std::chrono::milliseconds kMaxSaveBackoff{30000};
+  static constexpr int kFinalSaveAttempts = 3;
 
   mutable std::mutex mutex_;
   mutable std::condition_variable ended_cv_;

@@ -34,7 +34,7 @@ bool Merger::has_source(const std::string& id) const {
   return sources_.count(id) != 0;
 }
 
-Status Merger::push(MergeItem item, std::chrono::milliseconds timeout) {
+Status Merger::push(MergeItem&& item, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   auto it = sources_.find(item.source);
   if (it == sources_.end()) {
@@ -45,10 +45,20 @@ Status Merger::push(MergeItem item, std::chrono::milliseconds timeout) {
     ++stats_.disorder;
     return Status::ok();
   }
-  const bool room = popped_.wait_for(lock, timeout, [&] {
+  auto has_room = [&] {
     auto current = sources_.find(item.source);
-    return stopped_ || current == sources_.end() || current->second.queue.size() < capacity_;
-  });
+    if (stopped_ || current == sources_.end()) return true;
+    const Source& source = current->second;
+    // One item always fits, however large, so a binlog above the byte bound still passes.
+    return source.queue.size() < capacity_ &&
+           (source.queue.empty() || source.bytes + item.payload.size() <= max_bytes_);
+  };
+  bool room = true;
+  if (timeout == std::chrono::milliseconds::max()) {
+    popped_.wait(lock, has_room);
+  } else {
+    room = popped_.wait_for(lock, timeout, has_room);
+  }
   if (stopped_) return Status::aborted("merger stopped");
   if (!room) {
     return Status::unavailable(
@@ -59,6 +69,7 @@ Status Merger::push(MergeItem item, std::chrono::milliseconds timeout) {
     return Status::not_found(fmt::format("no merge source {}", item.source));
   it->second.last_pushed_ts = item.commit_ts;
   it->second.last_push = std::chrono::steady_clock::now();
+  it->second.bytes += item.payload.size();
   it->second.queue.push_back(std::move(item));
   pushed_.notify_one();
   return Status::ok();
@@ -91,10 +102,17 @@ std::optional<MergeItem> Merger::pop(std::chrono::milliseconds timeout) {
       MergeItem item = std::move(source->second.queue.front());
       source->second.queue.pop_front();
       const size_t left = source->second.queue.size();
+      const size_t bytes_before = source->second.bytes;
+      source->second.bytes -= item.payload.size();
+      const size_t bytes_left = source->second.bytes;
       if (source->second.retiring && left == 0) sources_.erase(source);
-      // Pushers wait only on a full queue: wake them once it is half empty, not at every pop,
-      // so a fast puller and a slower consumer do not ping-pong one item at a time.
-      if (left == low_water_mark() || left == 0) popped_.notify_all();
+      // Pushers wait only on a full queue: wake them once it is half empty (in items or bytes),
+      // not at every pop, so a fast puller and a slower consumer do not ping-pong one item at a
+      // time.
+      if (left == low_water_mark() || left == 0 ||
+          (bytes_before > max_bytes_ / 2 && bytes_left <= max_bytes_ / 2)) {
+        popped_.notify_all();
+      }
       if (item.commit_ts < last_emitted_ts_) {
         ++stats_.disorder;
         continue;

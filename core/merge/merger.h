@@ -4,8 +4,8 @@
 // when every live source has an item >= X queued — the contract that makes the global order safe
 // (architecture.md, contract 3). A source with nothing queued stalls the merge, as in the original;
 // pumps keep idle streams moving with fake binlogs. Items below or equal to the last emitted one
-// are dropped and counted (disorder, duplicate). Each source's queue is bounded: push() blocks
-// when it is full (back-pressure on the puller, bounded memory).
+// are dropped and counted (disorder, duplicate). Each source's queue is bounded in items and in
+// bytes: push() blocks when it is full (back-pressure on the puller, bounded memory).
 // Thread-safe: pullers push from their threads, one consumer pops.
 
 #include <chrono>
@@ -44,7 +44,11 @@ struct SourceState {
 
 class Merger {
  public:
-  explicit Merger(size_t queue_capacity_per_source = 1024) : capacity_(queue_capacity_per_source) {}
+  // Each source's queue holds at most `queue_capacity_per_source` items and, past its first item,
+  // `queue_bytes_per_source` payload bytes.
+  explicit Merger(size_t queue_capacity_per_source = 1024,
+                  size_t queue_bytes_per_source = size_t{64} << 20)
+      : capacity_(queue_capacity_per_source), max_bytes_(queue_bytes_per_source) {}
 
   // Adds a source; items at or below `after_ts` are dropped as already merged.
   Status add_source(const std::string& id, int64_t after_ts);
@@ -52,9 +56,13 @@ class Merger {
   Status retire_source(const std::string& id);
   bool has_source(const std::string& id) const;
 
-  // Queues an item of `item.source`. Blocks while that source's queue is full, until `timeout`
-  // (then kUnavailable) or stop() (then kAborted).
-  Status push(MergeItem item, std::chrono::milliseconds timeout = std::chrono::hours(24));
+  // Queues an item of `item.source`, taking it only on success. Blocks while that source's queue
+  // is full: for as long as it takes by default (back-pressure; no binlog is ever dropped for
+  // time), or until `timeout`, then kUnavailable with `item` left as it was, so the caller can
+  // report the stall and push the same item again. kAborted after stop(), kNotFound when the
+  // source is gone.
+  Status push(MergeItem&& item,
+              std::chrono::milliseconds timeout = std::chrono::milliseconds::max());
 
   // The next item in global order; nullopt when `timeout` passed with some live source empty (or
   // no source at all), or after stop().
@@ -74,6 +82,7 @@ class Merger {
  private:
   struct Source {
     std::deque<MergeItem> queue;
+    size_t bytes = 0;  // payload bytes queued
     int64_t last_pushed_ts = 0;
     bool retiring = false;
     std::chrono::steady_clock::time_point last_push = std::chrono::steady_clock::now();
@@ -84,6 +93,7 @@ class Merger {
   std::map<std::string, Source>::iterator ready_source();
 
   const size_t capacity_;
+  const size_t max_bytes_;
   mutable std::mutex mutex_;
   std::condition_variable pushed_;  // wakes pop
   std::condition_variable popped_;  // wakes blocked pushers

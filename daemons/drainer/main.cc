@@ -6,9 +6,13 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/drainer/drainer_config.h"
@@ -25,6 +29,10 @@ namespace {
 int fail(const std::string& message) {
   return sluice::daemon::fail("sluice-drainer", message);
 }
+
+// After stop-timeout the sinks are told to give up; this much longer is left for them to return
+// from the calls they are in before the process ends regardless.
+constexpr std::chrono::seconds kStopGrace{10};
 
 }  // namespace
 
@@ -141,6 +149,7 @@ int main(int argc, char** argv) {
   }
   auto store = sluice::drainer::make_checkpoint_store(config, cluster_id);
   if (!store.is_ok()) return fail(fmt::format("config: {}", store.status().message()));
+  const std::chrono::milliseconds stop_timeout = config.stop_timeout;
   auto node = sluice::drainer::DrainerNode::start(std::move(config), std::move(store).value());
   if (!node.is_ok()) {
     spdlog::error("drainer failed to start: {}", node.status().to_string());
@@ -158,7 +167,37 @@ int main(int argc, char** argv) {
 
   stop_signals.wait_for_stop([&] { return (*node)->stop_requested(); },
                              [&] { (*node)->request_stop(); });
-  sluice::Status stopped = (*node)->shutdown();
+  // The stop is bounded (stop-timeout, then the sinks give up what is not durable); past a grace
+  // period, or at a second signal, the process ends without waiting for a plugin stuck in a call.
+  // Nothing acknowledged is lost either way: the saved checkpoint never passes what the sinks
+  // made durable, and a restart replays from it in safe mode.
+  std::atomic<bool> finished{false};
+  sluice::Status stopped;
+  std::thread stopper([&] {
+    stopped = (*node)->shutdown();
+    finished = true;
+  });
+  const auto give_up_at = std::chrono::steady_clock::now() + stop_timeout + kStopGrace;
+  auto exit_now = [&](const std::string& why) {
+    std::string stuck;
+    for (const std::string& call : (*node)->calls_in_progress())
+      stuck += "; " + call;
+    spdlog::error(
+        "{}: exiting without waiting for the stop to finish{}; the checkpoint stays at commit_ts "
+        "{} and a restart replays what follows in safe mode",
+        why, stuck, (*node)->checkpoint_ts());
+    spdlog::default_logger()->flush();
+    std::fflush(stderr);
+    std::_Exit(2);
+  };
+  stop_signals.wait_for_stop(
+      [&] { return finished.load() || std::chrono::steady_clock::now() >= give_up_at; },
+      [&] { exit_now("a second signal during the stop"); });
+  if (!finished.load()) {
+    exit_now(fmt::format("the stop did not finish within stop-timeout + {} s",
+                         std::chrono::duration_cast<std::chrono::seconds>(kStopGrace).count()));
+  }
+  stopper.join();
   if (!stopped.is_ok()) return fail(stopped.to_string());
   return 0;
 }

@@ -98,9 +98,9 @@ class TestCluster {
            std::to_string(kClusterId) +
            "\n"
            "node-id = \"" +
-           name +
-           "\"\n"
-           "detect-interval = \"300ms\"\n"
+           name + "\"\n" +
+           (extra.find("detect-interval") == std::string::npos ? "detect-interval = \"300ms\"\n"
+                                                               : "") +
            "checkpoint-interval = \"200ms\"\n"
            "progress-interval = \"1s\"\n"
            "plugins-dir = \"" DRAINER_TEST_PLUGIN_DIR "\"\n" +
@@ -163,16 +163,27 @@ class TestCluster {
   }
 
   const std::vector<int64_t>& ddl_ts() const { return ddl_ts_; }
+  tso::EmbeddedTso& tso() { return *tso_; }
+
+  // One more pump in this cluster's registry, started now; the cluster's producer does not write
+  // to it.
+  std::unique_ptr<pump::PumpNode> start_extra_pump(const std::string& node_id) {
+    return start_pump(node_id);
+  }
 
  private:
   std::unique_ptr<pump::PumpNode> start_pump(int i) {
+    return start_pump("pump-" + std::to_string(i));
+  }
+
+  std::unique_ptr<pump::PumpNode> start_pump(const std::string& node_id) {
     pump::PumpConfig config;
     config.addr = "127.0.0.1:0";
     config.status_addr = "127.0.0.1:0";
-    config.data_dir = dir_.file("pump-" + std::to_string(i));
+    config.data_dir = dir_.file(node_id);
     config.registry_dir = registry_dir();
     config.cluster_id = kClusterId;
-    config.node_id = "pump-" + std::to_string(i);
+    config.node_id = node_id;
     config.stop_write_at_available_space = 0;
     auto node = pump::PumpNode::start(config);
     if (!node.is_ok()) throw std::runtime_error(node.status().to_string());

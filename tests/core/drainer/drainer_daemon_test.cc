@@ -2,6 +2,7 @@
 // the sink has every transaction, in order, with repeats only after the checkpoint and in safe
 // mode; SIGTERM stops cleanly (consistent checkpoint); --check-config; the original's flags.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
 
@@ -24,9 +25,10 @@ using testing::ChildProcessOptions;
 
 class DrainerDaemonTest : public ::testing::Test {
  protected:
-  std::filesystem::path write_config(const std::string& name, const std::string& extra = "") {
+  std::filesystem::path write_config(const std::string& name, const std::string& extra = "",
+                                     const std::string& sink_extra = "") {
     const auto path = cluster_.path(name + ".toml");
-    std::ofstream(path) << cluster_.drainer_toml(name, extra);
+    std::ofstream(path) << cluster_.drainer_toml(name, extra, sink_extra);
     return path;
   }
 
@@ -194,6 +196,138 @@ TEST_F(DrainerDaemonTest, BadConfigIsRefusedNamingTheKey) {
   ASSERT_TRUE(status.has_value());
   EXPECT_NE(*status, 0);
   EXPECT_NE(child.log_tail().find("detect-interval"), std::string::npos) << child.log_tail();
+}
+
+// SIGTERM while the downstream is gone (the sink answers RETRY forever): the stop gives up on the
+// sink after stop-timeout, saves the checkpoint at what is durable and exits.
+TEST_F(DrainerDaemonTest, SigtermDuringADownstreamOutageFinishesWithinTheStopTimeout) {
+  const auto config =
+      write_config("dout", "stop-timeout = \"2s\"\n", "unavailable-after-transactions = 22\n");
+  auto drainer = launch(config);
+  cluster_.create_items_table();  // two DDL transactions
+  std::set<int64_t> first = cluster_.insert_rows(1, 20, 1);
+  const auto output = cluster_.output("dout");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, first); }, seconds(30)))
+      << drainer->log_tail();
+  std::set<int64_t> stuck = cluster_.insert_rows(21, 10, 1);
+  // The outage is under way: the sink's write is being retried.
+  ASSERT_TRUE(wait_until(
+      [&] { return drainer->log_tail(20000).find("simulated outage") != std::string::npos; },
+      seconds(30)))
+      << drainer->log_tail();
+  ASSERT_EQ(::kill(drainer->pid(), SIGTERM), 0);
+  auto exited = drainer->wait_for_exit(seconds(20));
+  ASSERT_TRUE(exited.has_value()) << "still running 20 s after SIGTERM: " << drainer->log_tail();
+  EXPECT_NE(drainer->log_tail(20000).find("stop-timeout"), std::string::npos)
+      << drainer->log_tail();
+  const auto checkpoint = saved("dout");
+  EXPECT_FALSE(checkpoint.consistent);
+  EXPECT_GE(checkpoint.commit_ts, *first.rbegin());
+  EXPECT_LT(checkpoint.commit_ts, *stuck.begin());
+}
+
+// A sink stuck inside a call that never returns: the stop still ends, bounded, and a second
+// signal ends the process at once.
+TEST_F(DrainerDaemonTest, AStuckSinkCannotHoldTheStopAndASecondSignalExitsAtOnce) {
+  const auto config =
+      write_config("dhang", "stop-timeout = \"60s\"\n", "hang-after-transactions = 22\n");
+  auto drainer = launch(config);
+  cluster_.create_items_table();
+  std::set<int64_t> first = cluster_.insert_rows(1, 20, 1);
+  const auto output = cluster_.output("dhang");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, first); }, seconds(30)))
+      << drainer->log_tail();
+  cluster_.insert_rows(21, 5, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the write is stuck by now
+  ASSERT_EQ(::kill(drainer->pid(), SIGTERM), 0);
+  // The stop waits for the stuck sink (stop-timeout is a minute)...
+  EXPECT_FALSE(drainer->wait_for_exit(std::chrono::milliseconds(1500)).has_value());
+  // ...until a second signal.
+  ASSERT_EQ(::kill(drainer->pid(), SIGTERM), 0);
+  auto exited = drainer->wait_for_exit(seconds(5));
+  ASSERT_TRUE(exited.has_value()) << drainer->log_tail();
+  EXPECT_NE(drainer->log_tail(20000).find("second signal"), std::string::npos)
+      << drainer->log_tail();
+  const auto checkpoint = saved("dhang");
+  EXPECT_GE(checkpoint.commit_ts, *first.rbegin());
+}
+
+TEST_F(DrainerDaemonTest, AStuckSinkIsAbandonedAfterTheStopTimeout) {
+  const auto config =
+      write_config("dhang2", "stop-timeout = \"1s\"\n", "hang-after-transactions = 22\n");
+  auto drainer = launch(config);
+  cluster_.create_items_table();
+  std::set<int64_t> first = cluster_.insert_rows(1, 20, 1);
+  ASSERT_TRUE(
+      wait_until([&] { return test::recorded_all(cluster_.output("dhang2"), first); }, seconds(30)))
+      << drainer->log_tail();
+  std::set<int64_t> stuck = cluster_.insert_rows(21, 5, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(::kill(drainer->pid(), SIGTERM), 0);
+  auto exited = drainer->wait_for_exit(seconds(30));
+  ASSERT_TRUE(exited.has_value()) << drainer->log_tail();
+  EXPECT_NE(drainer->log_tail(20000).find("sink 'rec'"), std::string::npos) << drainer->log_tail();
+  const auto checkpoint = saved("dhang2");
+  EXPECT_FALSE(checkpoint.consistent);
+  EXPECT_GE(checkpoint.commit_ts, *first.rbegin());
+  EXPECT_LT(checkpoint.commit_ts, *stuck.begin());
+}
+
+// A pump joins while the drainer cannot answer Notify (stopped with SIGSTOP) and discovery is
+// slow: the pump takes no prewrite until the drainer has acknowledged it, so every transaction
+// the SQL node commits through it reaches the sink.
+TEST_F(DrainerDaemonTest, APumpJoiningWhileNotifyFailsLosesNothing) {
+  // Discovery by polling comes only every 20 s: the drainer must learn of the pump from Notify.
+  const auto config = write_config("djoin", "detect-interval = \"20s\"\n");
+  auto drainer = launch(config);
+  cluster_.create_items_table();
+  std::set<int64_t> committed = cluster_.insert_rows(1, 10, 1);
+  const auto output = cluster_.output("djoin");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, committed); }, seconds(30)))
+      << drainer->log_tail();
+
+  ASSERT_EQ(::kill(drainer->pid(), SIGSTOP), 0);
+  auto late = cluster_.start_extra_pump("pump-late");
+  auto directory = std::make_shared<producer::StaticPumpDirectory>(std::vector<producer::PumpInfo>{
+      {"pump-late", "127.0.0.1:" + std::to_string(late->grpc_port()), "online"}});
+  producer::PumpClientOptions options;
+  options.cluster_id = test::kClusterId;
+  options.write_timeout = std::chrono::seconds(60);
+  auto client = producer::PumpClient::create(directory, options);
+  ASSERT_TRUE(client.is_ok()) << client.status().to_string();
+  producer::Producer late_producer(cluster_.tso(), **client);
+  std::set<int64_t> through_late;
+  std::thread writer([&] {
+    for (int64_t id = 1000; id < 1010; ++id) {
+      producer::TransactionBuilder txn(cluster_.catalog());
+      ASSERT_TRUE(txn.insert("shop", "items", {{"id", id}, {"name", "late"}, {"qty", 1}}).is_ok());
+      // The joining pump refuses prewrites until the drainer knows it; the SQL node tries again
+      // (a real one would use another pump).
+      auto done = late_producer.commit(txn);
+      const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+      while (!done.is_ok() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        done = late_producer.commit(txn);
+      }
+      ASSERT_TRUE(done.is_ok()) << done.status().to_string();
+      through_late.insert(done->commit_ts);
+    }
+  });
+  // The drainer misses Notify (its 3 s deadline passes), then merges on: its next poll of the
+  // registry is more than 10 s away.
+  std::this_thread::sleep_for(seconds(4));
+  ASSERT_EQ(::kill(drainer->pid(), SIGCONT), 0);
+  writer.join();
+  std::set<int64_t> after = cluster_.insert_rows(11, 10, 1);
+  committed.insert(after.begin(), after.end());
+  committed.insert(through_late.begin(), through_late.end());
+  ASSERT_EQ(through_late.size(), 10u);
+  EXPECT_TRUE(wait_until([&] { return test::recorded_all(output, committed); }, seconds(30)))
+      << drainer->log_tail();
+  const auto ts = test::recorded_ts(output);
+  for (size_t i = 1; i < ts.size(); ++i)
+    ASSERT_LT(ts[i - 1], ts[i]);
+  EXPECT_EQ(drainer->terminate(seconds(20)), 0) << drainer->log_tail();
 }
 
 }  // namespace

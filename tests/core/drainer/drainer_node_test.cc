@@ -161,6 +161,91 @@ TEST(DrainerNodeTest, RestartsFromTheCheckpointWithNothingMissing) {
     EXPECT_EQ(line.flags & 2u, 0u);
 }
 
+// A pump that purged binlogs past the drainer's checkpoint: the drainer stops with an error
+// naming the pump, its position and the pump's purge point, and counts it; it never goes on past
+// the gap.
+TEST(DrainerNodeTest, APumpThatPurgedPastTheCheckpointStopsTheDrainerNamingTheGap) {
+  TestCluster cluster;
+  auto drainer = start_drainer(cluster.drainer_toml("dp"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  std::set<int64_t> committed = cluster.insert_rows(1, 20);
+  const auto output = cluster.output("dp");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, committed); }, seconds(30)));
+  ASSERT_TRUE(drainer->shutdown().is_ok());
+  drainer.reset();
+  const int64_t checkpoint_ts = saved_checkpoint(cluster.path("dp")).commit_ts;
+
+  // Written while no drainer runs, then purged on pump-0 with nothing protecting it.
+  cluster.insert_rows(21, 20);
+  ASSERT_TRUE(cluster.pump(0).store().gc(std::numeric_limits<int64_t>::max()).is_ok());
+  ASSERT_GT(cluster.pump(0).store().purged_ts(), checkpoint_ts + 1);
+
+  drainer = start_drainer(cluster.drainer_toml("dp"));
+  ASSERT_NE(drainer, nullptr);
+  ASSERT_TRUE(drainer->wait_stop_requested(seconds(30)));
+  auto failure = drainer->failure();
+  ASSERT_TRUE(failure.has_value());
+  const std::string& message = failure->message();
+  EXPECT_NE(message.find("pump pump-0"), std::string::npos) << message;
+  EXPECT_NE(message.find("after commit_ts " + std::to_string(checkpoint_ts)), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("gc_ts " + std::to_string(cluster.pump(0).store().gc_ts())),
+            std::string::npos)
+      << message;
+  httplib::Client client("127.0.0.1", drainer->http_port());
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("binlog_drainer_error_count{type=\"purged_binlog\"} 1"),
+            std::string::npos);
+  EXPECT_FALSE(drainer->shutdown().is_ok());
+  // The checkpoint did not move past the gap.
+  EXPECT_EQ(saved_checkpoint(cluster.path("dp")).commit_ts, checkpoint_ts);
+}
+
+// The checkpoint store fails for a while (here the savepoint's place is taken by a directory,
+// so the atomic rename fails): the drainer logs, counts and retries, replication goes on, and the
+// checkpoint catches up once saving works again.
+TEST(DrainerNodeTest, AFailingCheckpointSaveIsRetriedWhileReplicationGoesOn) {
+  TestCluster cluster;
+  auto drainer = start_drainer(cluster.drainer_toml("dcs"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  std::set<int64_t> committed = cluster.insert_rows(1, 20);
+  const auto output = cluster.output("dcs");
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, committed); }, seconds(30)));
+
+  const auto savepoint = cluster.path("dcs") / "savepoint";
+  std::filesystem::remove(savepoint);
+  std::filesystem::create_directories(savepoint / "blocker");
+  std::set<int64_t> later = cluster.insert_rows(21, 30);
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, later); }, seconds(30)));
+  httplib::Client client("127.0.0.1", drainer->http_port());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto metrics = client.Get("/metrics");
+        return metrics &&
+               metrics->body.find("binlog_drainer_error_count{type=\"save_checkpoint\"}") !=
+                   std::string::npos;
+      },
+      seconds(10)));
+  std::this_thread::sleep_for(seconds(1));
+  EXPECT_FALSE(drainer->failure().has_value()) << drainer->failure()->to_string();
+  EXPECT_FALSE(drainer->stop_requested());
+
+  std::filesystem::remove_all(savepoint);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto text = read_file(savepoint);
+        if (!text.is_ok()) return false;
+        auto parsed = checkpoint::from_savepoint_toml(*text, "savepoint");
+        return parsed.is_ok() && parsed->commit_ts >= *later.rbegin();
+      },
+      seconds(60)));
+  ASSERT_TRUE(drainer->shutdown().is_ok());
+  EXPECT_TRUE(saved_checkpoint(cluster.path("dcs")).consistent);
+}
+
 TEST(DrainerNodeTest, ASinkAnsweringRetryGetsTheSameDataAgain) {
   TestCluster cluster;
   auto drainer = start_drainer(cluster.drainer_toml("d3", "", "retry-first-write = true\n"));

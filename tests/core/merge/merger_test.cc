@@ -104,6 +104,43 @@ TEST(Merger, AFullQueueBlocksItsPullerUntilTheConsumerCatchesUp) {
   EXPECT_FALSE(merger.pop(milliseconds(10)).has_value());
 }
 
+// A push that times out leaves the item with the caller, so the same binlog can be pushed again:
+// nothing is dropped for time.
+TEST(Merger, ATimedOutPushKeepsTheItemForTheNextTry) {
+  Merger merger(1);
+  ASSERT_TRUE(merger.add_source("a", 0).is_ok());
+  ASSERT_TRUE(merger.push(item("a", 1)).is_ok());
+  MergeItem second = item("a", 2);
+  second.payload = "the binlog";
+  EXPECT_EQ(merger.push(std::move(second), milliseconds(20)).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(second.payload, "the binlog");
+  EXPECT_EQ(second.commit_ts, 2);
+  ASSERT_TRUE(merger.pop(milliseconds(100)).has_value());
+  ASSERT_TRUE(merger.push(std::move(second), milliseconds(1000)).is_ok());
+  auto popped = merger.pop(milliseconds(1000));
+  ASSERT_TRUE(popped.has_value());
+  EXPECT_EQ(popped->commit_ts, 2);
+  EXPECT_EQ(popped->payload, "the binlog");
+}
+
+TEST(Merger, EachSourceQueueIsBoundedInBytes) {
+  Merger merger(1024, 2u << 20);
+  ASSERT_TRUE(merger.add_source("a", 0).is_ok());
+  auto big = [](int64_t ts, size_t bytes) {
+    MergeItem out = item("a", ts);
+    out.payload.assign(bytes, 'x');
+    return out;
+  };
+  ASSERT_TRUE(merger.push(big(1, 1u << 20), milliseconds(10)).is_ok());
+  ASSERT_TRUE(merger.push(big(2, 1u << 20), milliseconds(10)).is_ok());
+  EXPECT_EQ(merger.push(big(3, 1), milliseconds(20)).code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(merger.pop(milliseconds(100)).has_value());
+  ASSERT_TRUE(merger.pop(milliseconds(100)).has_value());
+  // A single item above the bound still passes when the queue is empty.
+  EXPECT_TRUE(merger.push(big(4, 5u << 20), milliseconds(10)).is_ok());
+  EXPECT_EQ(merger.push(big(5, 1), milliseconds(20)).code(), StatusCode::kUnavailable);
+}
+
 TEST(Merger, ConcurrentPullersProduceOneStrictlyIncreasingStream) {
   Merger merger(16);
   constexpr int kSources = 3;

@@ -14,6 +14,10 @@
 //                                          answers FATAL
 //   reject-at-commit-ts = N                a batch holding commit_ts >= N answers REJECTED
 //   write-delay-ms    = N                  sleep in every write (a slow target)
+//   unavailable-after-transactions = N     a write that would pass N transactions in all answers
+//                                          RETRY, always (a downstream that went away)
+//   hang-after-transactions = N            such a write never returns, whatever the host asks
+//                                          (a call stuck on a dead socket)
 #include <fcntl.h>
 #include <sluice/sdk/plugin.h>
 #include <unistd.h>
@@ -34,6 +38,8 @@ class JournalSink : public Sink {
     (void)config.int_or("fatal-after-transactions", 0);
     (void)config.int_or("reject-at-commit-ts", 0);
     (void)config.int_or("write-delay-ms", 0);
+    (void)config.int_or("unavailable-after-transactions", 0);
+    (void)config.int_or("hang-after-transactions", 0);
     (void)config.int_or("ts-map-offset", 0);
     return Status::ok();
   }
@@ -44,6 +50,8 @@ class JournalSink : public Sink {
         retry_first_write_(config.bool_or("retry-first-write", false)),
         fatal_after_(config.int_or("fatal-after-transactions", 0)),
         reject_at_(config.int_or("reject-at-commit-ts", 0)),
+        unavailable_after_(config.int_or("unavailable-after-transactions", 0)),
+        hang_after_(config.int_or("hang-after-transactions", 0)),
         write_delay_ms_(config.int_or("write-delay-ms", 0)),
         ts_map_offset_(config.int_or("ts-map-offset", 0)) {}
 
@@ -76,6 +84,13 @@ class JournalSink : public Sink {
     const int64_t count = static_cast<int64_t>(batch.size());
     if (fatal_after_ > 0 && written_ + count > fatal_after_) {
       return Status::fatal("simulated fatal failure at commit_ts " + std::to_string(last));
+    }
+    if (unavailable_after_ > 0 && written_ + count > unavailable_after_) {
+      return Status::retry("simulated outage: the downstream is gone");
+    }
+    if (hang_after_ > 0 && written_ + count > hang_after_) {
+      while (true)
+        std::this_thread::sleep_for(std::chrono::seconds(1));
     }
     if (reject_at_ > 0 && last >= reject_at_) {
       return Status::rejected("simulated rejection at commit_ts " + std::to_string(last));
@@ -170,6 +185,8 @@ class JournalSink : public Sink {
   bool retry_first_write_;
   int64_t fatal_after_;
   int64_t reject_at_;
+  int64_t unavailable_after_;
+  int64_t hang_after_;
   int64_t write_delay_ms_;
   int64_t ts_map_offset_ = 0;
   int fd_ = -1;
