@@ -94,7 +94,7 @@ Result<Assembled> TransactionAssembler::assemble_ddl(const binlog::Binlog& binlo
     out.skip_reason = fmt::format("DDL job {} failed upstream (schema version 0)", job->id);
     return out;
   }
-  auto applied = tracker_.apply(*job);
+  auto applied = tracker_.apply(*job, binlog.commit_ts());
   if (!applied.is_ok()) {
     return Status(applied.status().code(), fmt::format("DDL commit_ts {}: {}", binlog.commit_ts(),
                                                        applied.status().message()));

@@ -33,10 +33,29 @@ int64_t SchemaTracker::logical_id(int64_t physical_table_id) const {
   return owner == partition_owner_.end() ? physical_table_id : owner->second;
 }
 
-Result<bool> SchemaTracker::apply(const DdlJob& job) {
+Result<bool> SchemaTracker::apply(const DdlJob& job, int64_t commit_ts) {
   if (job.schema_version == 0) return false;  // a failed DDL: TiDB stamps version 0
   if (job.state != kJobStateDone && job.state != kJobStateSynced) return false;
-  if (job.schema_version <= version_) return false;
+  if (job.schema_version <= version_) {
+    auto applied = applied_jobs_.find(job.schema_version);
+    if (applied != applied_jobs_.end() && applied->second.job_id == job.id &&
+        (commit_ts == 0 || applied->second.commit_ts == 0 ||
+         applied->second.commit_ts == commit_ts)) {
+      return false;  // the same job again: a replay
+    }
+    if (applied_jobs_.empty() || job.schema_version < applied_jobs_.begin()->first) {
+      return false;  // older than what is remembered: taken as a replay
+    }
+    return Status::failed_precondition(fmt::format(
+        "DDL job {} ('{}') has schema version {}, not above the drainer's schema version {}{}; "
+        "schema versions only grow in one cluster: is a second producer writing binlogs with "
+        "this cluster id, or did a producer start its counters again? The DDL is not applied",
+        job.id, job.query, job.schema_version, version_,
+        applied != applied_jobs_.end()
+            ? fmt::format(" (job {} of commit_ts {} was applied at that version)",
+                          applied->second.job_id, applied->second.commit_ts)
+            : std::string()));
+  }
   const int64_t version = job.schema_version;
   auto need_table = [&]() -> Status {
     if (!job.table_info) {
@@ -96,6 +115,9 @@ Result<bool> SchemaTracker::apply(const DdlJob& job) {
     }
   }
   version_ = version;
+  applied_jobs_[version] = AppliedJob{job.id, commit_ts};
+  while (applied_jobs_.size() > kRememberedJobs)
+    applied_jobs_.erase(applied_jobs_.begin());
   return true;
 }
 
@@ -173,8 +195,14 @@ std::string SchemaTracker::snapshot() const {
                         {"table", entry.table ? to_json(*entry.table) : nlohmann::json(nullptr)}});
     }
   }
-  return nlohmann::json{
-      {"format", 1}, {"version", version_}, {"databases", databases}, {"tables", tables}}
+  nlohmann::json applied = nlohmann::json::array();
+  for (const auto& [version, job] : applied_jobs_)
+    applied.push_back({version, job.job_id, job.commit_ts});
+  return nlohmann::json{{"format", 1},
+                        {"version", version_},
+                        {"databases", databases},
+                        {"tables", tables},
+                        {"applied_jobs", applied}}
       // Names come from parsed JSON (valid UTF-8); replace keeps a stray byte from throwing.
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -220,6 +248,21 @@ Result<SchemaTracker> SchemaTracker::restore(std::string_view bytes) {
     auto parsed = parse_table_info(*table);
     if (!parsed.is_ok()) return parsed.status().with_context(where);
     tracker.put_table(version, schema_id, std::move(parsed).value());
+  }
+  // [[schema version, job id, commit_ts], ...]; absent in snapshots of older Sluice versions.
+  SLUICE_ASSIGN_OR_RETURN(const jr::Json* applied,
+                          jr::read_array_or_null(object, "applied_jobs", kWhere));
+  if (applied != nullptr) {
+    for (size_t i = 0; i < applied->size(); ++i) {
+      const jr::Json& pair = (*applied)[i];
+      const std::string where = fmt::format("schema snapshot applied_jobs[{}]", i);
+      if (!pair.is_array() || pair.size() != 3 || !pair[0].is_number_integer() ||
+          !pair[1].is_number_integer() || !pair[2].is_number_integer()) {
+        return Status::corruption(where + ": not a [schema version, job id, commit_ts] triple");
+      }
+      tracker.applied_jobs_[pair[0].get<int64_t>()] =
+          AppliedJob{pair[1].get<int64_t>(), pair[2].get<int64_t>()};
+    }
   }
   return tracker;
 }

@@ -25,10 +25,17 @@ struct TableAtVersion {
 
 class SchemaTracker {
  public:
-  // Applies a finished DDL job (state done or synced). Jobs whose schema version is at or below
-  // the tracker's current version were applied already and are skipped (returns false); so are
-  // jobs that failed (schema version 0). Returns true when the job changed the schema.
-  Result<bool> apply(const DdlJob& job);
+  // Applies a finished DDL job (state done or synced). A job whose schema version is at or below
+  // the tracker's current version is a replay (after a restart from an older checkpoint) when it
+  // is the job applied at that version: skipped, returns false. Any other job there is refused
+  // (FailedPrecondition): schema versions only grow in one cluster, so it comes from a second
+  // producer on the same cluster id (or one that started its counters again) and applying it
+  // would rename or redefine tables under their rows. Versions older than what the tracker
+  // remembers (kRememberedJobs) are taken as replays. Jobs that failed (schema version 0) are
+  // skipped. Returns true when the job changed the schema.
+  // `commit_ts`: of the binlog that carried the job (0 when unknown), which tells a replay of the
+  // same binlog from another job that reuses a job id.
+  Result<bool> apply(const DdlJob& job, int64_t commit_ts = 0);
 
   int64_t version() const { return version_; }
 
@@ -68,6 +75,14 @@ class SchemaTracker {
   std::map<int64_t, int64_t> partition_owner_;     // partition id -> logical table id
   std::map<int64_t, Database> databases_;
   int64_t version_ = 0;
+  // The jobs applied at the latest versions, kept in snapshots, to tell a replay from a job going
+  // backwards.
+  struct AppliedJob {
+    int64_t job_id = 0;
+    int64_t commit_ts = 0;  // 0: unknown
+  };
+  static constexpr size_t kRememberedJobs = 4096;
+  std::map<int64_t, AppliedJob> applied_jobs_;  // schema version -> job
 };
 
 }  // namespace sluice::schema

@@ -12,6 +12,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "core/tso/tso.h"
 #include "sdk/producer/catalog.h"
 #include "sdk/producer/ddl_text.h"
 #include "sdk/producer/transaction_builder.h"
@@ -66,8 +67,9 @@ struct Shared {
   std::mutex report_mutex;
   LoadReport report;  // first_errors, commits, ddl_log
 
-  Shared(const LoadOptions& o, tso::TsoSource& t, producer::PumpClient& p)
-      : options(o), tso(t), pumps(p), producer(t, p) {}
+  Shared(const LoadOptions& o, tso::TsoSource& t, producer::PumpClient& p,
+         producer::CatalogOptions catalog_options)
+      : options(o), tso(t), pumps(p), producer(t, p), catalog(catalog_options) {}
 
   void error(std::string message) {
     errors.fetch_add(1);
@@ -461,10 +463,25 @@ Status validate(const LoadOptions& options) {
   return Status::ok();
 }
 
+// Ids and schema versions continue from the cluster's clock, which only moves forward: TiDB's own
+// counters only grow, and a generator that started them at 1 again would, under a running
+// drainer, reuse the table ids and schema versions of its previous run (the drainer refuses
+// such a DDL; before it did, rows of the new tables landed in the old ones). A run takes far
+// fewer than one id or version per millisecond, so a later run always starts above an earlier
+// one.
+Result<producer::CatalogOptions> catalog_options(tso::TsoSource& tso) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t now, tso.next());
+  producer::CatalogOptions options;
+  options.first_global_id = tso::physical_ms(now);
+  options.initial_schema_version = tso::physical_ms(now);
+  return options;
+}
+
 Result<LoadReport> run_load(const LoadOptions& options, tso::TsoSource& tso,
                             producer::PumpClient& pumps, const std::atomic<bool>* stop) {
   SLUICE_RETURN_IF_ERROR(validate(options));
-  Shared shared(options, tso, pumps);
+  SLUICE_ASSIGN_OR_RETURN(producer::CatalogOptions catalog, catalog_options(tso));
+  Shared shared(options, tso, pumps, catalog);
   SLUICE_RETURN_IF_ERROR(set_up(shared));
 
   std::vector<std::unique_ptr<Worker>> workers;

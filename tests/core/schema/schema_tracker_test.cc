@@ -231,6 +231,36 @@ TEST(SchemaTracker, SkipsAppliedFailedAndUnfinishedJobs) {
   EXPECT_EQ(tracker.version(), 20);
 }
 
+// A DDL whose schema version does not go above the tracker's is either the same binlog again (a
+// replay after a restart: skipped) or another producer's (refused, with the versions in the
+// message); the memory of applied jobs survives a snapshot.
+TEST(SchemaTracker, AJobGoingBackwardsIsRefusedAReplayIsSkipped) {
+  SchemaTracker tracker;
+  ASSERT_TRUE(tracker.apply(create_schema_job(20), 1000).value());
+  auto create = parse_ddl_job(kCreateTableJob);  // version 21
+  ASSERT_TRUE(tracker.apply(*create, 1100).value());
+  EXPECT_FALSE(tracker.apply(create_schema_job(20), 1000).value());  // the same binlog again
+  // A second producer whose counters restarted: same job id and version, another binlog.
+  auto again = tracker.apply(create_schema_job(20), 5000);
+  ASSERT_FALSE(again.is_ok());
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(again.status().message().find("schema version 20, not above the drainer's schema "
+                                          "version 21"),
+            std::string::npos)
+      << again.status().message();
+  EXPECT_NE(again.status().message().find("second producer"), std::string::npos);
+  // A version never applied but inside what the tracker remembers: refused too.
+  DdlJob other = create_schema_job(20);
+  other.id = 77;
+  EXPECT_FALSE(tracker.apply(other, 6000).is_ok());
+  EXPECT_EQ(tracker.version(), 21);
+
+  auto restored = SchemaTracker::restore(tracker.snapshot());
+  ASSERT_TRUE(restored.is_ok()) << restored.status().to_string();
+  EXPECT_FALSE(restored->apply(*create, 1100).value());
+  EXPECT_FALSE(restored->apply(create_schema_job(20), 5000).is_ok());
+}
+
 TEST(SchemaTracker, DropTruncateAndUnknownIds) {
   SchemaTracker tracker;
   ASSERT_TRUE(tracker.apply(create_schema_job(20)).value());

@@ -226,10 +226,72 @@ TEST(LoadgenTest, PumpsHoldExactlyTheCommittedTransactionsAndTheDdl) {
 
 // The whole path: loadgen (the binary, pumps found in the registry) -> pumps -> sluice-drainer
 // with the mysql sink -> a second MariaDB, which sync-diff finds equal to the reference.
-TEST(LoadgenTest, DrainerIntoASecondMariadbReproducesTheReference) {
-  testing::MariadbServer upstream;
-  testing::MariadbServer downstream;
-  Pumps pumps;
+// Runs sluice-loadgen into `upstream` (and the pumps) for `transactions` transactions in
+// `database`; expects a clean exit.
+void run_loadgen(const Pumps& pumps, const testing::MariadbServer& upstream,
+                 const std::string& database, const std::string& log_name) {
+  testing::ChildProcessOptions load_options;
+  load_options.argv = {binary("sluice-loadgen").string(),
+                       "--port",
+                       std::to_string(upstream.port()),
+                       "--registry-dir",
+                       pumps.registry_dir().string(),
+                       "--database",
+                       database,
+                       "--threads",
+                       "6",
+                       "--tables",
+                       "1",
+                       "--transactions",
+                       "300",
+                       "--ddl-every",
+                       "100",
+                       "--row-size",
+                       "90"};
+  load_options.log_file = pumps.path(log_name);
+  testing::ChildProcess load(load_options);
+  auto status = load.wait_for_exit(seconds(120));
+  ASSERT_TRUE(status.has_value()) << load.log_tail();
+  ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << testing::describe_wait_status(*status) << "\n"
+      << load.log_tail();
+  EXPECT_NE(load.log_tail().find("committed "), std::string::npos) << load.log_tail();
+}
+
+// Waits until `database` downstream equals upstream (sync-diff), or the drainer exits.
+void expect_replicated(const testing::MariadbServer& upstream,
+                       const testing::MariadbServer& downstream, testing::ChildProcess& drainer,
+                       const std::string& database) {
+  sync_diff::DiffOptions diff;
+  diff.source = connection_of(upstream);
+  diff.target = connection_of(downstream);
+  diff.schemas = {{database, database}};
+  diff.chunk_size = 50;
+  std::string last_output;
+  bool equal = false;
+  wait_until(
+      [&] {
+        if (!drainer.is_running()) return true;
+        std::ostringstream out;
+        auto summary = sync_diff::compare_databases(diff, out);
+        last_output = summary.is_ok() ? out.str() : summary.status().to_string();
+        equal = summary.is_ok() && summary->equal();
+        return equal;
+      },
+      seconds(120));
+  ASSERT_TRUE(equal) << database << ": " << last_output << "\n" << drainer.log_tail();
+  // The first table at the start (one table: many transactions conflict on its rows, so the
+  // downstream matches only if the binlog commit order is MariaDB's), the second from the second
+  // DDL.
+  EXPECT_EQ(
+      count_rows(downstream, "information_schema.tables WHERE table_schema = '" + database + "'"),
+      2);
+  EXPECT_GT(count_rows(downstream, database + ".sbtest1"), 0);
+}
+
+// A drainer (mysql sink into `downstream`) over `pumps`, serving.
+std::unique_ptr<testing::ChildProcess> start_mysql_drainer(
+    const Pumps& pumps, const testing::MariadbServer& downstream) {
   std::ofstream(pumps.path("drainer.toml"))
       << "addr = \"127.0.0.1:0\"\n"
       << "data-dir = \"" << pumps.path("drainer").string() << "\"\n"
@@ -252,64 +314,42 @@ TEST(LoadgenTest, DrainerIntoASecondMariadbReproducesTheReference) {
                           pumps.path("drainer.toml").string(), "-L", "info"};
   drainer_options.log_file = pumps.path("drainer.log");
   drainer_options.pipe_stdout = true;
-  testing::ChildProcess drainer(drainer_options);
+  auto drainer = std::make_unique<testing::ChildProcess>(drainer_options);
   // Without a checkpoint the drainer starts at the current time: the load must begin after that.
   bool serving = false;
   while (!serving) {
-    auto line = drainer.read_stdout_line(seconds(30));
+    auto line = drainer->read_stdout_line(seconds(30));
     if (!line) break;
     serving = line->find("serving gRPC") != std::string::npos;
   }
-  ASSERT_TRUE(serving) << drainer.log_tail();
+  EXPECT_TRUE(serving) << drainer->log_tail();
+  return drainer;
+}
 
-  testing::ChildProcessOptions load_options;
-  load_options.argv = {binary("sluice-loadgen").string(),
-                       "--port",
-                       std::to_string(upstream.port()),
-                       "--registry-dir",
-                       pumps.registry_dir().string(),
-                       "--threads",
-                       "6",
-                       "--tables",
-                       "1",
-                       "--transactions",
-                       "300",
-                       "--ddl-every",
-                       "100",
-                       "--row-size",
-                       "90"};
-  load_options.log_file = pumps.path("loadgen.log");
-  testing::ChildProcess load(load_options);
-  auto status = load.wait_for_exit(seconds(120));
-  ASSERT_TRUE(status.has_value()) << load.log_tail();
-  ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
-      << testing::describe_wait_status(*status) << "\n"
-      << load.log_tail();
-  EXPECT_NE(load.log_tail().find("committed "), std::string::npos) << load.log_tail();
+TEST(LoadgenTest, DrainerIntoASecondMariadbReproducesTheReference) {
+  testing::MariadbServer upstream;
+  testing::MariadbServer downstream;
+  Pumps pumps;
+  auto drainer = start_mysql_drainer(pumps, downstream);
+  run_loadgen(pumps, upstream, "sbtest", "loadgen.log");
+  expect_replicated(upstream, downstream, *drainer, "sbtest");
+  EXPECT_EQ(drainer->terminate(seconds(20)), 0) << drainer->log_tail();
+}
 
-  sync_diff::DiffOptions diff;
-  diff.source = connection_of(upstream);
-  diff.target = connection_of(downstream);
-  diff.schemas = {{"sbtest", "sbtest"}};
-  diff.chunk_size = 50;
-  std::string last_output;
-  bool equal = false;
-  wait_until(
-      [&] {
-        if (!drainer.is_running()) return true;
-        std::ostringstream out;
-        auto summary = sync_diff::compare_databases(diff, out);
-        last_output = summary.is_ok() ? out.str() : summary.status().to_string();
-        equal = summary.is_ok() && summary->equal();
-        return equal;
-      },
-      seconds(120));
-  ASSERT_TRUE(equal) << last_output << "\n" << drainer.log_tail();
-  // sbtest1 at the start (one table: many transactions conflict on its rows, so the downstream
-  // matches only if the binlog commit order is MariaDB's), sbtest2 from the second DDL.
-  EXPECT_EQ(count_rows(downstream, "information_schema.tables WHERE table_schema = 'sbtest'"), 2);
-  EXPECT_GT(count_rows(downstream, "sbtest.sbtest1"), 0);
-  EXPECT_EQ(drainer.terminate(seconds(20)), 0) << drainer.log_tail();
+// A second run against the same pumps and drainer continues the cluster's table ids and schema
+// versions, so both runs' databases replicate whole (a generator that started its ids at 1 again
+// had the drainer put the second run's rows into the first run's tables).
+TEST(LoadgenTest, ASecondRunAgainstTheSameClusterReplicatesToo) {
+  testing::MariadbServer upstream;
+  testing::MariadbServer downstream;
+  Pumps pumps;
+  auto drainer = start_mysql_drainer(pumps, downstream);
+  run_loadgen(pumps, upstream, "first_run", "loadgen-1.log");
+  expect_replicated(upstream, downstream, *drainer, "first_run");
+  run_loadgen(pumps, upstream, "second_run", "loadgen-2.log");
+  expect_replicated(upstream, downstream, *drainer, "second_run");
+  expect_replicated(upstream, downstream, *drainer, "first_run");
+  EXPECT_EQ(drainer->terminate(seconds(20)), 0) << drainer->log_tail();
 }
 
 TEST(LoadgenTest, RateLimitCapsTheTransactionCount) {
