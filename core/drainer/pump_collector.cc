@@ -20,6 +20,10 @@ Status PumpCollector::refresh() {
     std::lock_guard lock(mutex_);
     for (const registry::NodeStatus& pump : pumps) {
       seen.insert(pump.node_id);
+      auto last_seen = update_ts_.find(pump.node_id);
+      const bool record_changed =
+          last_seen != update_ts_.end() && last_seen->second != pump.update_ts;
+      update_ts_[pump.node_id] = pump.update_ts;
       auto found = pullers_.find(pump.node_id);
       if (pump.state == registry::kOffline) {
         if (found == pullers_.end()) continue;
@@ -44,6 +48,11 @@ Status PumpCollector::refresh() {
       }
       PumpPuller& puller = *found->second;
       puller.set_address(pump.host);
+      // A restarted pump writes a new record (a new updateTS) once it serves: a puller waiting
+      // out a back-off after losing it reconnects now.
+      if (record_changed && pump.state == registry::kOnline && puller.state().state == "retrying") {
+        puller.retry_now();
+      }
       if (pump.state == registry::kPaused) {
         puller.pause();
       } else if (pump.state == registry::kOnline) {

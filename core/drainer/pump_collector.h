@@ -55,6 +55,7 @@ class PumpCollector {
   DrainerMetrics* metrics_;
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<PumpPuller>> pullers_;
+  std::map<std::string, int64_t> update_ts_;  // each pump's record as last seen
 };
 
 }  // namespace sluice::drainer

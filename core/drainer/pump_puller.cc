@@ -59,6 +59,12 @@ void PumpPuller::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void PumpPuller::retry_now() {
+  std::lock_guard lock(mutex_);
+  retry_now_ = true;
+  changed_.notify_all();
+}
+
 void PumpPuller::set_address(const std::string& address) {
   std::lock_guard lock(mutex_);
   if (address == address_) return;
@@ -129,7 +135,12 @@ void PumpPuller::run() {
     spdlog::warn("pulling from pump {} at {} stopped: {}; reconnecting from commit_ts {} in {} ms",
                  pump_id_, address, last_error_, last_ts_.load(), backoff.count());
     if (metrics_) metrics_->count_error("pull_binlog");
-    changed_.wait_for(lock, backoff, [&] { return stop_ || address_changed_; });
+    retry_now_ = false;
+    if (changed_.wait_for(lock, backoff, [&] { return stop_ || address_changed_ || retry_now_; }) &&
+        retry_now_) {
+      spdlog::info("pump {}: its registry record shows it serves again; reconnecting now",
+                   pump_id_);
+    }
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }

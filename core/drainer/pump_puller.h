@@ -2,7 +2,8 @@
 // PumpPuller: one pump's stream into the merge (facts §6 "Pump discovery & pulling"). A thread
 // calls binlog.Pump/PullBinlogs{clusterID, startFrom.offset = last received commit_ts} and pushes
 // each entity into the Merger under the pump's node id; after any stream error it reconnects
-// from the last received commit_ts after a back-off (1 s doubling to 10 s, reset by data), so
+// from the last received commit_ts after a back-off (1 s doubling to 2 s, reset by data; at once
+// when the pump's registry record shows a restart), so
 // nothing is skipped and nothing repeats. pause() ends the stream but keeps the pump's merge
 // source (a paused pump stalls the merge, as in the original); resume() reconnects.
 // Thread-safety: every public method may be called from any thread.
@@ -27,8 +28,10 @@ namespace sluice::drainer {
 
 struct PumpPullerOptions {
   uint64_t cluster_id = 0;
+  // Between reconnects: 1 s, doubling to 2 s (a connection attempt to a pump that is down costs
+  // next to nothing, and a pump that is back is pulled within 2 s), or at once on retry_now().
   std::chrono::milliseconds initial_backoff{1000};
-  std::chrono::milliseconds max_backoff{10000};
+  std::chrono::milliseconds max_backoff{2000};
   // While the merge has no room for this pump's next binlog, a warning (and the blocked-seconds
   // metric) every this long; the puller waits for as long as it takes.
   std::chrono::milliseconds merge_stall_notice{10000};
@@ -63,6 +66,8 @@ class PumpPuller {
   void stop();
   // The pump moved (its registry record has another address): reconnect there.
   void set_address(const std::string& address);
+  // The pump's registry record says it serves again (a restart): a back-off under way ends now.
+  void retry_now();
 
   PumpPullerState state() const;
   const std::string& pump_id() const { return pump_id_; }
@@ -88,6 +93,7 @@ class PumpPuller {
   bool paused_ = false;
   bool stop_ = false;
   bool address_changed_ = false;
+  bool retry_now_ = false;
   std::string state_ = "connecting";
   std::string last_error_;
   std::optional<Status> failure_;

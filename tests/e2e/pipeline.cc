@@ -1,7 +1,15 @@
 #include "tests/e2e/pipeline.h"
 
+#include <fcntl.h>
 #include <httplib.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <iostream>
 
 #include <cstdlib>
 #include <fstream>
@@ -86,6 +94,13 @@ Pipeline::Pipeline() {
   }
   drainer_port_ = testing::free_tcp_port();
   drainer_status_port_ = testing::free_tcp_port();
+  // pump-1's disk can fill up: a tmpfs of its own (1 GiB at most; only what is used takes memory).
+  std::filesystem::create_directories(file("pump1"));
+  pump_disk_mounted_ = ::mount("tmpfs", file("pump1").c_str(), "tmpfs", 0, "size=1g") == 0;
+  if (!pump_disk_mounted_) {
+    std::cout << "no tmpfs for pump-1 (" << std::strerror(errno)
+              << "): the disk-full fault is left out" << std::endl;
+  }
   write_configs();
   // One after the other: the first pump creates the registry's cluster id.
   for (int i = 0; i < kPumps; ++i)
@@ -97,8 +112,43 @@ Pipeline::~Pipeline() {
   // Children first (by PID, through their owners), then the servers.
   load_.reset();
   drainer_.reset();
-  for (auto& pump : pumps_)
+  for (auto& pump : pumps_) {
+    if (pump) ::kill(pump->pid(), SIGCONT);  // a paused pump must be able to die
     pump.reset();
+  }
+  if (pump_disk_mounted_) ::umount2(file("pump1").c_str(), MNT_DETACH);
+}
+
+void Pipeline::pause_pump(int index) {
+  if (auto& pump = pumps_[static_cast<size_t>(index)]) ::kill(pump->pid(), SIGSTOP);
+}
+
+void Pipeline::resume_pump(int index) {
+  if (auto& pump = pumps_[static_cast<size_t>(index)]) ::kill(pump->pid(), SIGCONT);
+}
+
+bool Pipeline::fill_pump_disk() {
+  if (!pump_disk_mounted_) return false;
+  const auto filler = file("pump1") / "filler";
+  const auto space = std::filesystem::space(file("pump1"));
+  const int fd = ::open(filler.c_str(), O_CREAT | O_WRONLY, 0600);
+  if (fd < 0) return false;
+  const off_t size = static_cast<off_t>(space.available > (64u << 10) ? space.available : 0);
+  const int allocated = size > 0 ? ::posix_fallocate(fd, 0, size) : 0;
+  ::close(fd);
+  return allocated == 0;
+}
+
+void Pipeline::free_pump_disk() {
+  std::error_code ignored;
+  std::filesystem::remove(file("pump1") / "filler", ignored);
+}
+
+std::optional<std::chrono::milliseconds> Pipeline::time_to_catch_up(std::chrono::seconds timeout) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!drainer_caught_up(timeout)) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started);
 }
 
 void Pipeline::write_configs() {
@@ -126,6 +176,12 @@ void Pipeline::write_configs() {
       << "node-id = \"e2e-drainer\"\n"
       << "detect-interval = 1\n"
       << "checkpoint-interval = \"200ms\"\n"
+      // The checkpoint database is the downstream: killing it takes the checkpoint away too.
+      << "[checkpoint]\ntype = \"mysql\"\n"
+      << "host = \"" << downstream_.host() << "\"\n"
+      << "port = " << downstream_.port() << "\n"
+      << "user = \"" << downstream_.user() << "\"\n"
+      << "password = \"" << downstream_.password() << "\"\n"
       << "[[sink]]\nname = \"downstream\"\nplugin = \"mysql\"\n[sink.config]\n"
       << "host = \"" << downstream_.host() << "\"\n"
       << "port = " << downstream_.port() << "\n"

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tests/support/child_process.h"
@@ -47,6 +48,13 @@ class Pipeline {
 
   void start_pump(int index);
   void kill_pump(int index);
+  // SIGSTOP / SIGCONT of a running pump (a pump that hangs, then goes on).
+  void pause_pump(int index);
+  void resume_pump(int index);
+  // pump-1's data dir is a tmpfs of its own (when it can be mounted: root): fill_pump_disk()
+  // takes all its free space, free_pump_disk() gives it back. False when there is no tmpfs.
+  bool fill_pump_disk();
+  void free_pump_disk();
   void start_drainer();
   void kill_drainer();
   // SIGKILL the downstream MariaDB / start it again on the same port and datadir.
@@ -64,6 +72,9 @@ class Pipeline {
   // A timestamp past every commit so far (from the shared TSO), then waits until the drainer's
   // checkpoint (/status) reaches it: everything committed upstream is durable in both sinks.
   ::testing::AssertionResult drainer_caught_up(std::chrono::seconds timeout);
+  // How long from now until the drainer's checkpoint passes a timestamp taken now (nullopt when
+  // it does not within `timeout`): the catch-up after a fault.
+  std::optional<std::chrono::milliseconds> time_to_catch_up(std::chrono::seconds timeout);
   // sync-diff of the upstream's `sbtest` against the downstream's.
   ::testing::AssertionResult downstream_equal();
   // Stops the drainer cleanly, restores the file sink's directory with sluice-reparo (safe mode:
@@ -93,6 +104,7 @@ class Pipeline {
   std::unique_ptr<testing::ChildProcess> drainer_;
   std::unique_ptr<testing::ChildProcess> load_;
   int load_seconds_ = 0;
+  bool pump_disk_mounted_ = false;
 };
 
 // The random-fault schedule's parameters: SLUICE_E2E_SEED (default `seed`) and

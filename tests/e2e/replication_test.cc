@@ -62,8 +62,11 @@ TEST(Replication, DownstreamMariadbKilledMidLoadAndRestarted) {
   pipeline.expect_replicated_exactly();
 }
 
-// Every 2..5 s one of pump-0, pump-1, the drainer, the downstream MariaDB is killed and started
-// again 0.5..2 s later, for the length of the load. CI: seed 7, 60 s.
+// Every 2..5 s one fault, for the length of the load: kill -9 of pump-0, pump-1, the drainer or
+// the downstream MariaDB (which holds the drainer's checkpoint too), SIGSTOP of a pump, or
+// pump-1's disk filling up; each ends 0.5..2 s later (restart, SIGCONT, space freed). After each,
+// the time until the drainer has caught up is measured; more than a minute fails. CI: seed 7,
+// 60 s; scripts/chaos.sh runs it for as long as asked.
 TEST(Replication, RandomFaultsDuringTheLoad) {
   const uint64_t seed = env_seed(7);
   const int load_seconds = env_seconds(60);
@@ -72,15 +75,19 @@ TEST(Replication, RandomFaultsDuringTheLoad) {
   std::mt19937_64 random(seed);
   Pipeline pipeline;
   pipeline.start_load(LoadSpec{.seconds = load_seconds, .seed = seed});
-  const char* names[] = {"pump-0", "pump-1", "drainer", "downstream MariaDB"};
+  const char* names[] = {"kill pump-0",         "kill pump-1",    "kill the drainer",
+                         "kill the downstream", "SIGSTOP pump-0", "fill pump-1's disk"};
   int faults = 0;
+  std::chrono::milliseconds worst{0};
+  std::string worst_fault;
   while (true) {
     std::this_thread::sleep_for(milliseconds(2000 + random() % 3000));
     if (!pipeline.load_running()) break;
-    const int victim = static_cast<int>(random() % 4);
+    const int victim = static_cast<int>(random() % 6);
     const auto down = milliseconds(500 + random() % 1500);
-    std::cout << "fault " << ++faults << ": kill " << names[victim] << ", restart after "
-              << down.count() << " ms" << std::endl;
+    const std::string fault =
+        std::string(names[victim]) + " for " + std::to_string(down.count()) + " ms";
+    std::cout << "fault " << ++faults << ": " << fault << std::endl;
     switch (victim) {
       case 0:
       case 1:
@@ -93,14 +100,35 @@ TEST(Replication, RandomFaultsDuringTheLoad) {
         std::this_thread::sleep_for(down);
         pipeline.start_drainer();
         break;
-      default:
+      case 3:
         pipeline.kill_downstream();
         std::this_thread::sleep_for(down);
         pipeline.restart_downstream();
+        break;
+      case 4:
+        pipeline.pause_pump(0);
+        std::this_thread::sleep_for(down);
+        pipeline.resume_pump(0);
+        break;
+      default:
+        if (!pipeline.fill_pump_disk()) {
+          std::cout << "  (no tmpfs: skipped)" << std::endl;
+          continue;
+        }
+        std::this_thread::sleep_for(down);
+        pipeline.free_pump_disk();
     }
     if (::testing::Test::HasFatalFailure()) return;
+    const auto caught_up = pipeline.time_to_catch_up(std::chrono::seconds(60));
+    ASSERT_TRUE(caught_up.has_value()) << "no catch-up within a minute after " << fault;
+    std::cout << "  caught up in " << caught_up->count() << " ms" << std::endl;
+    if (*caught_up > worst) {
+      worst = *caught_up;
+      worst_fault = fault;
+    }
   }
   EXPECT_GT(faults, 0);
+  std::cout << "worst catch-up: " << worst.count() << " ms, after " << worst_fault << std::endl;
   ASSERT_TRUE(pipeline.load_finished(false));
   pipeline.expect_replicated_exactly();
 }
