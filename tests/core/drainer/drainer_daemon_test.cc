@@ -37,6 +37,16 @@ class DrainerDaemonTest : public ::testing::Test {
     return test::launch_drainer(config, cluster_.path("drainer.log"), std::move(extra));
   }
 
+  // The items table and 20 rows (one writer), waited for until `name`'s sink has them all.
+  std::set<int64_t> replicate_first_rows(const std::string& name, ChildProcess& drainer) {
+    cluster_.create_items_table();
+    std::set<int64_t> first = cluster_.insert_rows(1, 20, 1);
+    EXPECT_TRUE(
+        wait_until([&] { return test::recorded_all(cluster_.output(name), first); }, seconds(30)))
+        << drainer.log_tail();
+    return first;
+  }
+
   checkpoint::Checkpoint saved(const std::string& name) {
     auto text = read_file(cluster_.path(name) / "savepoint");
     EXPECT_TRUE(text.is_ok());
@@ -204,11 +214,7 @@ TEST_F(DrainerDaemonTest, SigtermDuringADownstreamOutageFinishesWithinTheStopTim
   const auto config =
       write_config("dout", "stop-timeout = \"2s\"\n", "unavailable-after-transactions = 22\n");
   auto drainer = launch(config);
-  cluster_.create_items_table();  // two DDL transactions
-  std::set<int64_t> first = cluster_.insert_rows(1, 20, 1);
-  const auto output = cluster_.output("dout");
-  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, first); }, seconds(30)))
-      << drainer->log_tail();
+  const std::set<int64_t> first = replicate_first_rows("dout", *drainer);  // after two DDLs
   std::set<int64_t> stuck = cluster_.insert_rows(21, 10, 1);
   // The outage is under way: the sink's write is being retried.
   ASSERT_TRUE(wait_until(
@@ -232,11 +238,7 @@ TEST_F(DrainerDaemonTest, AStuckSinkCannotHoldTheStopAndASecondSignalExitsAtOnce
   const auto config =
       write_config("dhang", "stop-timeout = \"60s\"\n", "hang-after-transactions = 22\n");
   auto drainer = launch(config);
-  cluster_.create_items_table();
-  std::set<int64_t> first = cluster_.insert_rows(1, 20, 1);
-  const auto output = cluster_.output("dhang");
-  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, first); }, seconds(30)))
-      << drainer->log_tail();
+  const std::set<int64_t> first = replicate_first_rows("dhang", *drainer);
   cluster_.insert_rows(21, 5, 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the write is stuck by now
   ASSERT_EQ(::kill(drainer->pid(), SIGTERM), 0);
@@ -256,11 +258,7 @@ TEST_F(DrainerDaemonTest, AStuckSinkIsAbandonedAfterTheStopTimeout) {
   const auto config =
       write_config("dhang2", "stop-timeout = \"1s\"\n", "hang-after-transactions = 22\n");
   auto drainer = launch(config);
-  cluster_.create_items_table();
-  std::set<int64_t> first = cluster_.insert_rows(1, 20, 1);
-  ASSERT_TRUE(
-      wait_until([&] { return test::recorded_all(cluster_.output("dhang2"), first); }, seconds(30)))
-      << drainer->log_tail();
+  const std::set<int64_t> first = replicate_first_rows("dhang2", *drainer);
   std::set<int64_t> stuck = cluster_.insert_rows(21, 5, 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   ASSERT_EQ(::kill(drainer->pid(), SIGTERM), 0);

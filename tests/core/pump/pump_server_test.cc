@@ -83,6 +83,28 @@ class PumpServerTest : public ::testing::Test {
 
   int64_t ts() { return tso_->next().value(); }
 
+  // A server without fake binlogs or watermarks: pulls return only what the test wrote.
+  void start_quiet() {
+    PumpServerOptions options;
+    options.fake_binlog_interval = milliseconds(0);
+    options.idle_watermark_interval = milliseconds(0);
+    start(options);
+  }
+
+  // `count` transactions (prewrite, then commit) one after the other; their commit ts. Fewer when
+  // a write failed (the test's assertion then names it).
+  std::vector<int64_t> commit_transactions(int count) {
+    std::vector<int64_t> commits;
+    for (int i = 0; i < count; ++i) {
+      const int64_t start_ts = ts();
+      if (!write(prewrite(start_ts, "v")).status.ok()) break;
+      const int64_t commit_ts = ts();
+      if (!write(commit(start_ts, commit_ts)).status.ok()) break;
+      commits.push_back(commit_ts);
+    }
+    return commits;
+  }
+
   WriteOutcome write(const std::string& payload, uint64_t cluster_id = kClusterId) {
     binlog::WriteBinlogReq request;
     request.set_clusterid(cluster_id);
@@ -335,17 +357,9 @@ TEST_F(PumpServerTest, ExportsRpcDurationHistogram) {
 
 // A drainer with no position (0) starts at the first binlog GC kept.
 TEST_F(PumpServerTest, PullFromZeroStartsAtTheFirstKeptBinlog) {
-  PumpServerOptions options;
-  options.fake_binlog_interval = milliseconds(0);
-  options.idle_watermark_interval = milliseconds(0);
-  start(options);
-  std::vector<int64_t> commits;
-  for (int i = 0; i < 3; ++i) {
-    const int64_t start_ts = ts();
-    ASSERT_TRUE(write(prewrite(start_ts, "v")).status.ok());
-    commits.push_back(ts());
-    ASSERT_TRUE(write(commit(start_ts, commits.back())).status.ok());
-  }
+  start_quiet();
+  const std::vector<int64_t> commits = commit_transactions(3);
+  ASSERT_EQ(commits.size(), 3u);
   ASSERT_TRUE(store_->gc(commits[1]).is_ok());  // purges below commits[1]
   auto entities = pull(0, 2, milliseconds(3000));
   ASSERT_EQ(entities.size(), 2u);
@@ -356,17 +370,9 @@ TEST_F(PumpServerTest, PullFromZeroStartsAtTheFirstKeptBinlog) {
 // GC that kept data for a lagging drainer (protect_from_ts below gc_ts) must not make the pull
 // skip it: a pull from any position the pump still holds returns every binlog after it.
 TEST_F(PumpServerTest, PullFromAPositionGcKeptReturnsEveryBinlogAfterIt) {
-  PumpServerOptions options;
-  options.fake_binlog_interval = milliseconds(0);
-  options.idle_watermark_interval = milliseconds(0);
-  start(options);
-  std::vector<int64_t> commits;
-  for (int i = 0; i < 4; ++i) {
-    const int64_t start_ts = ts();
-    ASSERT_TRUE(write(prewrite(start_ts, "v")).status.ok());
-    commits.push_back(ts());
-    ASSERT_TRUE(write(commit(start_ts, commits.back())).status.ok());
-  }
+  start_quiet();
+  const std::vector<int64_t> commits = commit_transactions(4);
+  ASSERT_EQ(commits.size(), 4u);
   // gc_ts moves to the last commit, but a drainer at commits[0] protects everything after it.
   ASSERT_TRUE(store_->gc(commits[3], /*protect_from_ts=*/commits[0]).is_ok());
   ASSERT_EQ(store_->gc_ts(), commits[3]);
@@ -380,17 +386,9 @@ TEST_F(PumpServerTest, PullFromAPositionGcKeptReturnsEveryBinlogAfterIt) {
 // A drainer whose position is below what GC really purged gets an error naming its position, the
 // purge point and gc_ts; it never silently continues after the gap.
 TEST_F(PumpServerTest, PullFromAPurgedPositionFailsNamingThePurgePoint) {
-  PumpServerOptions options;
-  options.fake_binlog_interval = milliseconds(0);
-  options.idle_watermark_interval = milliseconds(0);
-  start(options);
-  std::vector<int64_t> commits;
-  for (int i = 0; i < 3; ++i) {
-    const int64_t start_ts = ts();
-    ASSERT_TRUE(write(prewrite(start_ts, "v")).status.ok());
-    commits.push_back(ts());
-    ASSERT_TRUE(write(commit(start_ts, commits.back())).status.ok());
-  }
+  start_quiet();
+  const std::vector<int64_t> commits = commit_transactions(3);
+  ASSERT_EQ(commits.size(), 3u);
   ASSERT_TRUE(store_->gc(commits[2]).is_ok());  // nothing protected: commits[0..1] are gone
   grpc::Status status;
   auto entities = pull(commits[0] - 1, 1, milliseconds(3000), false, kClusterId, &status);
