@@ -51,11 +51,11 @@ struct WriteOutcome {
 
 class PumpServerTest : public ::testing::Test {
  protected:
-  void start(PumpServerOptions options = {}, metrics::MetricsRegistry* metrics = nullptr) {
+  void start(PumpServerOptions options = {}, metrics::MetricsRegistry* metrics = nullptr,
+             storage::StorageOptions store_options = {}) {
     auto tso = tso::EmbeddedTso::open(dir_.file("tso"));
     ASSERT_TRUE(tso.is_ok()) << tso.status().to_string();
     tso_ = std::move(tso).value();
-    storage::StorageOptions store_options;
     store_options.data_dir = dir_.file("data").string();
     store_options.stop_write_at_available_space = 0;
     tso::EmbeddedTso* source = tso_.get();
@@ -298,6 +298,43 @@ TEST_F(PumpServerTest, HugePayloadRoundTrips) {
   ASSERT_TRUE(joined.ParseFromString(entities[0].payload()));
   EXPECT_EQ(joined.prewrite_value().size(), value.size());
   EXPECT_EQ(joined.prewrite_value(), value);
+}
+
+// 100 large prewrites whose commits have not come yet: what the pump holds of them in memory
+// stays under its bound (the rest wait on disk), and every one still joins its commit.
+TEST_F(PumpServerTest, PendingPrewritesHeldInMemoryStayUnderTheBound) {
+  storage::StorageOptions store_options;
+  store_options.max_pending_prewrite_memory = 16u << 20;
+  start({}, nullptr, store_options);
+  const std::string value(1u << 20, 'm');
+  std::vector<int64_t> starts;
+  for (int i = 0; i < 100; ++i) {
+    starts.push_back(ts());
+    ASSERT_TRUE(write(prewrite(starts.back(), value)).status.ok());
+    ASSERT_LE(store_->pending_prewrite_memory(), store_options.max_pending_prewrite_memory);
+  }
+  EXPECT_EQ(store_->pending_prewrites().size(), 100u);
+  for (int64_t start_ts : starts)
+    ASSERT_TRUE(write(commit(start_ts, ts())).status.ok());
+  EXPECT_EQ(store_->pending_prewrite_memory(), 0u);
+  auto entities = pull(0, 100, milliseconds(30000));
+  ASSERT_EQ(entities.size(), 100u);
+  for (const auto& entity : entities) {
+    binlog::Binlog joined;
+    ASSERT_TRUE(joined.ParseFromString(entity.payload()));
+    ASSERT_EQ(joined.prewrite_value().size(), value.size());
+  }
+}
+
+// A request above max-message-size is refused by gRPC before the pump holds it.
+TEST_F(PumpServerTest, ARequestAboveTheMessageLimitIsRefused) {
+  PumpServerOptions options;
+  options.max_receive_message_size = 1 << 20;
+  start(options);
+  WriteOutcome refused = write(prewrite(ts(), std::string(2u << 20, 'x')));
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << refused.status.error_message();
+  EXPECT_TRUE(write(prewrite(ts(), "small")).status.ok());
 }
 
 TEST_F(PumpServerTest, IdleStreamReceivesAFakeBinlogWatermark) {
