@@ -1,5 +1,8 @@
 // libFuzzer target: the datum codec must reject or accept any bytes without reading out of bounds,
 // and whatever it accepts must re-encode and decode to the same values.
+// fuzz-sources: core/codec/*.cc core/common/status.cc
+// fuzz-sources: core/schema/table_info.cc core/schema/schema_tracker.cc
+// fuzz-libs: -lfmt
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,4 +1,7 @@
 // libFuzzer target: DDL job JSON (carried in-band in DDL binlogs) and schema snapshots.
+// fuzz-sources: core/codec/*.cc core/common/status.cc
+// fuzz-sources: core/schema/table_info.cc core/schema/schema_tracker.cc
+// fuzz-libs: -lfmt
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

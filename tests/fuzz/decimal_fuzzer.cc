@@ -1,4 +1,7 @@
 // libFuzzer target: MySQL binary decimals; the first two bytes choose precision and scale.
+// fuzz-sources: core/codec/*.cc core/common/status.cc
+// fuzz-sources: core/schema/table_info.cc core/schema/schema_tracker.cc
+// fuzz-libs: -lfmt
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,4 +1,7 @@
 // libFuzzer target: binary JSON from the wire.
+// fuzz-sources: core/codec/*.cc core/common/status.cc
+// fuzz-sources: core/schema/table_info.cc core/schema/schema_tracker.cc
+// fuzz-libs: -lfmt
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -1,4 +1,7 @@
 // libFuzzer target: old- and new-format rows as they appear in binlog mutations.
+// fuzz-sources: core/codec/*.cc core/common/status.cc
+// fuzz-sources: core/schema/table_info.cc core/schema/schema_tracker.cc
+// fuzz-libs: -lfmt
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
