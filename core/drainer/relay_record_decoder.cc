@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <unordered_map>
 
 #include "core/decode/table_layout.h"
@@ -101,8 +102,10 @@ Result<std::shared_ptr<schema::TableInfo>> table_info_of(const slave::binlog::Ta
     if (is_integer(column.type) && column_is_unsigned(table, i)) {
       column.flag |= schema::kUnsignedFlag;
     }
-    key += fmt::format("\x1f{}\x1e{}\x1e{}\x1e{}\x1e{}", column.name, column.type, column.flag,
-                       column.flen, column.decimal);
+    // Everything that shapes the layout, the charset too: "varchar" and "varbinary" (or "text"
+    // and "blob") share a type byte, so a column changed from one to the other is a new table.
+    key += fmt::format("\x1f{}\x1e{}\x1e{}\x1e{}\x1e{}\x1e{}", column.name, column.type,
+                       column.flag, column.flen, column.decimal, column.charset);
     info->columns.push_back(std::move(column));
   }
   for (const auto& unique_key : table.unique_keys()) {
@@ -135,7 +138,19 @@ Result<sluice_value_t> value_of(const slave::binlog::Column& column, uint8_t mys
   if (column.has_int64_value()) return decode::int64_value(column.int64_value());
   if (column.has_uint64_value()) return decode::uint64_value(column.uint64_value());
   if (column.has_double_value()) return decode::double_value(column.double_value());
-  if (column.has_string_value()) return decode::bytes_value(arena.copy(column.string_value()));
+  if (column.has_string_value()) {
+    const std::string& text = column.string_value();
+    // The encoder writes a YEAR as its decimal text (as the original does); sinks take YEAR as
+    // an int64 (plugin_abi.h), as the upstream decoder gives it. Other text stays text.
+    int64_t year = 0;
+    if (mysql_type == type::kYear && !text.empty()) {
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), year);
+      if (error == std::errc() && end == text.data() + text.size()) {
+        return decode::int64_value(year);
+      }
+    }
+    return decode::bytes_value(arena.copy(text));
+  }
   if (column.has_bytes_value()) {
     const std::string& bytes = column.bytes_value();
     if (mysql_type != type::kBit) return decode::bytes_value(arena.copy(bytes));

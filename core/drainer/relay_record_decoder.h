@@ -4,8 +4,9 @@
 // upstream: the table layouts are rebuilt from the record's own column_info and unique_keys.
 //
 // The value mapping is the inverse of the secondary binlog encoder's: is_null -> NULL;
-// int64_value / uint64_value / double_value as they are; string_value -> bytes; bytes_value ->
-// bytes, except BIT columns, whose big-endian bytes become the uint64 the decoder produced.
+// int64_value / uint64_value / double_value as they are; string_value -> bytes, except YEAR
+// columns, whose decimal text becomes the int64 the decoder produced; bytes_value -> bytes,
+// except BIT columns, whose big-endian bytes become the uint64 the decoder produced.
 // An integer column is UNSIGNED when its values travel as uint64_value.
 //
 // Caches layouts by table definition, so the rows of one table share one AbiTable. Not
