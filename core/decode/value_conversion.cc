@@ -30,6 +30,17 @@ bool is_time_type(uint8_t t) {
   return t == type::kDate || t == type::kNewDate || t == type::kDatetime || t == type::kTimestamp;
 }
 
+// TiDB keeps a BIT(M) value within M bits; a wider one only comes from corrupt input, and would
+// not survive the way out (the secondary binlog writes (M+7)/8 bytes; MySQL refuses it).
+Result<sluice_value_t> bit_value(uint64_t bits, const schema::ColumnInfo& column) {
+  if (column.flen > 0 && column.flen < 64 && (bits >> column.flen) != 0) {
+    return Status::corruption(
+        fmt::format("column '{}' of type BIT({}) holds {:#x}, wider than {} bits", column.name,
+                    column.flen, bits, column.flen));
+  }
+  return uint64_value(bits);
+}
+
 int fsp_of(const schema::ColumnInfo& column) {
   return column.decimal < 0 ? 0 : std::min(column.decimal, 6);
 }
@@ -126,14 +137,19 @@ Result<sluice_value_t> to_value(const DatumView& datum, const schema::ColumnInfo
     }
     return mismatch(datum.kind, column);
   }
-  if (t == type::kEnum || t == type::kSet || t == type::kBit) {
+  if (t == type::kEnum || t == type::kSet) {
     if (datum.kind == DatumKind::kUint64) return uint64_value(datum.u64);
     if (datum.kind == DatumKind::kInt64) return uint64_value(static_cast<uint64_t>(datum.i64));
-    if (t == type::kBit && datum.kind == DatumKind::kBytes && datum.bytes.size() <= 8) {
+    return mismatch(datum.kind, column);
+  }
+  if (t == type::kBit) {
+    if (datum.kind == DatumKind::kUint64) return bit_value(datum.u64, column);
+    if (datum.kind == DatumKind::kInt64) return bit_value(static_cast<uint64_t>(datum.i64), column);
+    if (datum.kind == DatumKind::kBytes && datum.bytes.size() <= 8) {
       uint64_t value = 0;
       for (char byte : datum.bytes)
         value = (value << 8) | static_cast<uint8_t>(byte);
-      return uint64_value(value);
+      return bit_value(value, column);
     }
     return mismatch(datum.kind, column);
   }
