@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
@@ -244,6 +245,52 @@ TEST(DrainerNodeTest, AFailingCheckpointSaveIsRetriedWhileReplicationGoesOn) {
       seconds(60)));
   ASSERT_TRUE(drainer->shutdown().is_ok());
   EXPECT_TRUE(saved_checkpoint(cluster.path("dcs")).consistent);
+}
+
+// A sink that learns of a refused row only when it applies its buffer (at flush) skips that one
+// transaction; with skip-rejected the drainer logs and counts it and goes on with everything else;
+// without, it stops naming it, the checkpoint before it.
+TEST(DrainerNodeTest, ATransactionRefusedAtFlushIsSkippedAloneWithSkipRejected) {
+  TestCluster cluster;
+  auto drainer = start_drainer(
+      cluster.drainer_toml("drj", "skip-rejected = true\n", "reject-at-flush-transaction = 12\n"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  std::set<int64_t> committed = cluster.insert_rows(1, 30, 1);
+  const auto output = cluster.output("drj");
+  // The 12th transaction written is the 10th row (after two DDLs).
+  const int64_t refused = *std::next(committed.begin(), 9);
+  std::set<int64_t> kept = committed;
+  kept.erase(refused);
+  ASSERT_TRUE(wait_until([&] { return test::recorded_all(output, kept); }, seconds(30)));
+  const auto ts = test::recorded_ts(output);
+  EXPECT_EQ(std::count(ts.begin(), ts.end(), refused), 0);
+  EXPECT_FALSE(drainer->failure().has_value());
+  httplib::Client client("127.0.0.1", drainer->http_port());
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("sluice_sink_errors_total{sink=\"rec\",type=\"rejected\"} 1"),
+            std::string::npos)
+      << metrics->body;
+  ASSERT_TRUE(drainer->shutdown().is_ok());
+  EXPECT_GE(saved_checkpoint(cluster.path("drj")).commit_ts, *committed.rbegin());
+}
+
+TEST(DrainerNodeTest, ATransactionRefusedAtFlushStopsTheDrainerWithoutSkipRejected) {
+  TestCluster cluster;
+  auto drainer =
+      start_drainer(cluster.drainer_toml("drs", "", "reject-at-flush-transaction = 12\n"));
+  ASSERT_NE(drainer, nullptr);
+  cluster.create_items_table();
+  std::set<int64_t> committed = cluster.insert_rows(1, 30, 1);
+  const int64_t refused = *std::next(committed.begin(), 9);
+  ASSERT_TRUE(drainer->wait_stop_requested(seconds(30)));
+  ASSERT_TRUE(drainer->failure().has_value());
+  const std::string message = drainer->failure()->message();
+  EXPECT_NE(message.find("commit_ts " + std::to_string(refused)), std::string::npos) << message;
+  EXPECT_NE(message.find("skip-rejected"), std::string::npos) << message;
+  EXPECT_FALSE(drainer->shutdown().is_ok());
+  EXPECT_LT(saved_checkpoint(cluster.path("drs")).commit_ts, refused);
 }
 
 TEST(DrainerNodeTest, ASinkAnsweringRetryGetsTheSameDataAgain) {

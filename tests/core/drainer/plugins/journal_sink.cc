@@ -18,6 +18,10 @@
 //                                          RETRY, always (a downstream that went away)
 //   hang-after-transactions = N            such a write never returns, whatever the host asks
 //                                          (a call stuck on a dead socket)
+//   reject-at-flush-transaction = N        the N-th transaction written is refused at the next
+//                                          flush, as a sink that buffers rows learns it: that one
+//                                          transaction is dropped, REJECTED names it, the rest
+//                                          stays buffered for the next flush
 #include <fcntl.h>
 #include <sluice/sdk/plugin.h>
 #include <unistd.h>
@@ -40,6 +44,7 @@ class JournalSink : public Sink {
     (void)config.int_or("write-delay-ms", 0);
     (void)config.int_or("unavailable-after-transactions", 0);
     (void)config.int_or("hang-after-transactions", 0);
+    (void)config.int_or("reject-at-flush-transaction", 0);
     (void)config.int_or("ts-map-offset", 0);
     return Status::ok();
   }
@@ -52,6 +57,7 @@ class JournalSink : public Sink {
         reject_at_(config.int_or("reject-at-commit-ts", 0)),
         unavailable_after_(config.int_or("unavailable-after-transactions", 0)),
         hang_after_(config.int_or("hang-after-transactions", 0)),
+        reject_at_flush_(config.int_or("reject-at-flush-transaction", 0)),
         write_delay_ms_(config.int_or("write-delay-ms", 0)),
         ts_map_offset_(config.int_or("ts-map-offset", 0)) {}
 
@@ -105,11 +111,23 @@ class JournalSink : public Sink {
       buffer_ += "\n";
       pending_ts_ = transaction.commit_ts();
       ++written_;
+      if (reject_at_flush_ > 0 && written_ == reject_at_flush_) {
+        refuse_at_flush_ts_ = transaction.commit_ts();
+      }
     }
     return Status::ok();
   }
 
   Status flush(int64_t& durable_ts) override {
+    if (refuse_at_flush_ts_ != 0) {
+      const std::string refused = std::to_string(refuse_at_flush_ts_);
+      refuse_at_flush_ts_ = 0;
+      const std::string prefix = refused + " ";
+      size_t line = buffer_.rfind("\n" + prefix);
+      line = buffer_.compare(0, prefix.size(), prefix) == 0 ? 0 : line + 1;
+      buffer_.erase(line, buffer_.find('\n', line) + 1 - line);
+      return Status::rejected("simulated refusal of commit_ts " + refused + " at flush");
+    }
     if (!buffer_.empty()) {
       buffer_ += "# flush\n";
       size_t at = 0;
@@ -187,6 +205,8 @@ class JournalSink : public Sink {
   int64_t reject_at_;
   int64_t unavailable_after_;
   int64_t hang_after_;
+  int64_t reject_at_flush_;
+  int64_t refuse_at_flush_ts_ = 0;  // the transaction the next flush refuses
   int64_t write_delay_ms_;
   int64_t ts_map_offset_ = 0;
   int fd_ = -1;
