@@ -85,7 +85,14 @@ sdk::Status apply_ddl(MysqlConnection& connection, std::string_view schema, std:
     }
     return status_of(*error, what);
   };
-  if (!schema.empty() && !is_create_database(query)) {
+  if (is_create_database(query)) {
+    // The database's default when the statement names none: TiDB's, not the downstream server's
+    // (latin1 on a stock MariaDB). Its tables inherit it unless they name their own.
+    const std::string defaults = "SET SESSION character_set_server = '" +
+                                 std::string(kUpstreamDefaultCharset) + "', collation_server = '" +
+                                 std::string(kUpstreamDefaultCollation) + "'";
+    if (auto error = connection.execute(defaults)) return status_of(*error, what);
+  } else if (!schema.empty()) {
     // An unknown database here is ignorable too (1049): the DDL refers to a database that a
     // later (or filtered) DDL drops, as the original's `use <db>; <ddl>` would find.
     if (auto done = run("USE " + quote_identifier(schema))) return *done;

@@ -113,9 +113,11 @@ std::vector<std::string> MariadbServer::server_argv() const {
       "--innodb-buffer-pool-dump-at-shutdown=0",
       "--innodb-buffer-pool-load-at-startup=0",
       "--innodb-temp-data-file-path=ibtmp1:1M:autoextend",
-      "--character-set-server=utf8mb4",
-      "--collation-server=utf8mb4_general_ci",
   };
+  if (!options_.stock_character_set) {
+    argv.insert(argv.end(),
+                {"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci"});
+  }
   argv.insert(argv.end(), innodb_args().begin(), innodb_args().end());
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   return argv;

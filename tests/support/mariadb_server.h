@@ -30,6 +30,10 @@ struct MariadbServerOptions {
   std::vector<std::string> extra_args;
   // How long to wait for `SELECT 1` after starting mariadbd.
   std::chrono::milliseconds startup_timeout = std::chrono::seconds(30);
+  // By default the fixture starts the server with utf8mb4 as character_set_server. True leaves
+  // the server's compiled-in defaults (latin1 / latin1_swedish_ci for MariaDB 10.x), as a stock
+  // installation has them, for tests of what happens when DDL names no character set.
+  bool stock_character_set = false;
 };
 
 using SqlRow = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL

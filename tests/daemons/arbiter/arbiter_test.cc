@@ -3,7 +3,8 @@
 // with sluice-part / sluice-commit-ts headers), the arbiter run as a child process, and the rows
 // and tidb_binlog.arbiter_checkpoint checked in a real MariaDB: exact end state, kill -9 and
 // restart (safe mode repairs what is applied twice), SIGTERM leaves status 0, a message that is
-// not a secondary binlog, a broker down at start.
+// not a secondary binlog, a broker down at start; CJK and 4-byte text applied byte for byte into
+// a MariaDB with stock settings (latin1 by default) from DDL that names no character set.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
@@ -507,6 +508,52 @@ TEST_F(ArbiterTest, WaitsForTheDownstreamToComeBack) {
   const int status = arbiter->terminate(30s);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << arbiter->log_tail();
   EXPECT_EQ(checkpoint(topic), (std::pair<int64_t, int>{ts(5), 0}));
+}
+
+// A server with its stock character set (latin1 / latin1_swedish_ci) downstream.
+class ArbiterStockCharsetTest : public ArbiterTest {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<MariadbServer>(MariadbServerOptions{.stock_character_set = true});
+    KafkaMockClusterOptions options;
+    options.topics.push_back({"charset_obinlog", 1});
+    kafka_ = std::make_unique<KafkaMockCluster>(options);
+    producer_ = std::make_unique<Producer>(kafka_->bootstrap_servers());
+  }
+
+  static std::string show_create(const std::string& what) {
+    const Rows rows = server_->query_rows("SHOW CREATE " + what);
+    return rows.empty() || rows[0].size() < 2 ? "" : rows[0][1].value_or("");
+  }
+};
+
+TEST_F(ArbiterStockCharsetTest, CjkAndEmojiArriveIntactFromDdlWithoutACharset) {
+  ASSERT_EQ(server_->query_rows("SELECT @@GLOBAL.character_set_server"), (Rows{{"latin1"}}));
+  const std::string topic = "charset_obinlog";
+  const TableDef notes{"intl", "notes", {{"id", "int"}, {"v", "varchar"}, {"t", "text"}}, "id"};
+  producer_->produce(
+      topic,
+      std::vector<std::string>{
+          ddl(1, "intl", "", "CREATE DATABASE intl"),
+          ddl(2, "intl", "notes", "CREATE TABLE notes (id INT PRIMARY KEY, v VARCHAR(32), t TEXT)"),
+          Txn(3)
+              .insert(notes, {"1", "数据库", "😀🚀"})
+              .insert(notes, {"2", "😀🚀", "Grüße 数据 😀"})
+              .bytes(),
+          Txn(4).update(notes, {"1", "数据库", "😀🚀"}, {"1", "数据库", "🚀"}).bytes()});
+  auto arbiter = start_arbiter(topic);
+  wait_for_checkpoint(topic, ts(4), *arbiter);
+  // UTF-8 worked out by hand: 数据库, 😀🚀, 🚀, Grüße 数据 😀.
+  EXPECT_EQ(server_->query_rows("SELECT id, HEX(v), HEX(t) FROM intl.notes ORDER BY id"),
+            (Rows{{"1", "E695B0E68DAEE5BA93", "F09F9A80"},
+                  {"2", "F09F9880F09F9A80", "4772C3BCC39F6520E695B0E68DAE20F09F9880"}}));
+  const std::string database = show_create("DATABASE intl");
+  EXPECT_NE(database.find("DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"), std::string::npos)
+      << database;
+  const std::string table = show_create("TABLE intl.notes");
+  EXPECT_NE(table.find("DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"), std::string::npos) << table;
+  const int status = arbiter->terminate(30s);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << arbiter->log_tail();
 }
 
 }  // namespace

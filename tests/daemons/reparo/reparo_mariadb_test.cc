@@ -1,8 +1,10 @@
 // sluice-reparo restoring into a real MariaDB (tests/support MariadbServer): a full restore whose
 // tables equal the rows the history leaves (worked out by hand, compared row by row), a point in
 // time restore (stop-tso, then start-tso after it, the PITR recipe), safe mode making a replay
-// idempotent, and filters.
+// idempotent, and filters; CJK and 4-byte text restored byte for byte into a MariaDB with stock
+// settings (latin1 by default) from DDL that names no character set.
 #include <gtest/gtest.h>
+#include <sluice/sdk/testing/batch_builder.h>
 
 #include <filesystem>
 #include <memory>
@@ -124,6 +126,56 @@ TEST_F(ReparoMariadbTest, FiltersKeepOtherDatabasesOut) {
   ASSERT_EQ(restore("replicate-ignore-db = [\"other\"]"), 0);
   EXPECT_EQ(items_with_note(), final_items());
   EXPECT_FALSE(database_exists("other"));
+}
+
+// The same restores into a server with its stock character set (latin1 / latin1_swedish_ci).
+class ReparoStockCharsetTest : public ReparoMariadbTest {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<sluice::testing::MariadbServer>(
+        sluice::testing::MariadbServerOptions{.stock_character_set = true});
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+  void SetUp() override { server_->execute("DROP DATABASE IF EXISTS intl"); }
+
+  static std::string show_create(const std::string& what) {
+    const Rows rows = server_->query_rows("SHOW CREATE " + what);
+    return rows.empty() || rows[0].size() < 2 ? "" : rows[0][1].value_or("");
+  }
+};
+
+TEST_F(ReparoStockCharsetTest, CjkAndEmojiRestoreIntactFromDdlWithoutACharset) {
+  ASSERT_EQ(server_->query_rows("SELECT @@GLOBAL.character_set_server"), (Rows{{"latin1"}}));
+  sdk::testing::BatchBuilder builder;
+  const size_t notes =
+      builder.add_table({"intl",
+                         "notes",
+                         1,
+                         {{"id", 3, SLUICE_COLUMN_PRIMARY_KEY | SLUICE_COLUMN_NOT_NULL, "int"},
+                          {"v", 15, 0, "varchar", 32, -1, "utf8mb4"},
+                          {"t", 252, 0, "text", 65535, -1, "utf8mb4"}},
+                         {{"PRIMARY", SLUICE_KEY_PRIMARY, {0}}}});
+  builder.begin_transaction(100, 99, SLUICE_TXN_DDL).ddl("intl", "", "CREATE DATABASE intl");
+  builder.begin_transaction(110, 109, SLUICE_TXN_DDL)
+      .ddl("intl", "notes", "CREATE TABLE notes (id INT PRIMARY KEY, v VARCHAR(32), t TEXT)");
+  builder.begin_transaction(120, 119)
+      .insert(notes, {int64_t{1}, std::string("数据库"), std::string("😀🚀")})
+      .insert(notes, {int64_t{2}, std::string("😀🚀"), std::string("Grüße 数据 😀")});
+  builder.begin_transaction(130, 129).update(notes,
+                                             {int64_t{1}, std::string("数据库"), std::string("😀🚀")},
+                                             {int64_t{1}, std::string("数据库"), std::string("🚀")});
+  testing::write_binlog_files(dir(), builder);
+
+  ASSERT_EQ(restore(), 0);
+  // UTF-8 worked out by hand: 数据库, 😀🚀, 🚀, Grüße 数据 😀.
+  EXPECT_EQ(server_->query_rows("SELECT id, HEX(v), HEX(t) FROM intl.notes ORDER BY id"),
+            (Rows{{"1", "E695B0E68DAEE5BA93", "F09F9A80"},
+                  {"2", "F09F9880F09F9A80", "4772C3BCC39F6520E695B0E68DAE20F09F9880"}}));
+  const std::string database = show_create("DATABASE intl");
+  EXPECT_NE(database.find("DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"), std::string::npos)
+      << database;
+  const std::string table = show_create("TABLE intl.notes");
+  EXPECT_NE(table.find("DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"), std::string::npos) << table;
 }
 
 }  // namespace
