@@ -197,6 +197,11 @@ TEST(KafkaSink, OriginalFormatOneMessagePerTransactionOnPartitionZero) {
   ASSERT_TRUE(sink.write(workload.batch(1000, 10)).ok());
   ASSERT_TRUE(sink.write(workload.batch(1100, 10)).ok());
   EXPECT_EQ(flush_until(sink, 1190), 1190);
+  // The ack callback runs on librdkafka's delivery thread and may land just after the flush.
+  for (int i = 0; i < 100 && (sink.context().acks().empty() ||
+                              sink.context().acks().back() != 1190);
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_FALSE(sink.context().acks().empty());
   EXPECT_EQ(sink.context().acks().back(), 1190);
   ASSERT_TRUE(sink.close().ok());
